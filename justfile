@@ -1,0 +1,61 @@
+# campaign-bi task runner. `just serve` and `just test` work from a fresh clone.
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+venv := ".venv"
+py := venv / "bin/python"
+db := env_var_or_default("CAMPAIGN_BI_DB", "data/warehouse.duckdb")
+sample_dir := "data/sample"
+
+# list recipes
+default:
+    @just --list
+
+# create .venv and install the project with dev extras (fast no-op when up to date)
+setup:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    stamp="{{venv}}/.installed"
+    if [ -x "{{py}}" ] && [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ]; then exit 0; fi
+    # Prefer a newer interpreter only if it really runs (pyenv shims exit non-zero otherwise).
+    interpreter=python3
+    for candidate in python3.13 python3.12; do
+        if "$candidate" -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1; then
+            interpreter=$candidate; break
+        fi
+    done
+    [ -x "{{py}}" ] || "$interpreter" -m venv {{venv}}
+    {{py}} -m pip install --quiet --upgrade pip
+    {{py}} -m pip install --quiet -e '.[dev]'
+    touch "$stamp"
+
+# generate the sample exports (scale 1) into data/sample
+sample scale="1" seed="42": setup
+    {{venv}}/bin/campaign-bi sample --out {{sample_dir}} --scale {{scale}} --seed {{seed}}
+
+# ingest data/sample into the warehouse (atomic swap)
+ingest: setup
+    {{venv}}/bin/campaign-bi ingest {{sample_dir}} --db {{db}}
+
+# build the sample warehouse if missing, then serve the dashboard on 127.0.0.1:5006
+serve port="5006": setup
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -f "{{db}}" ]; then
+        [ -f "{{sample_dir}}/campaigns.csv" ] || just sample
+        just ingest
+    fi
+    export CAMPAIGN_BI_DB="{{db}}"
+    exec {{venv}}/bin/panel serve app/dashboard.py --address 127.0.0.1 --port {{port}} \
+        --allow-websocket-origin 127.0.0.1:{{port}} --allow-websocket-origin localhost:{{port}}
+
+# run the test suite (browser tests need Debian's chromium at /usr/bin/chromium)
+test *args: setup
+    {{py}} -m pytest {{args}}
+
+# benchmarks; writes docs/BENCHMARKS.md and docs/benchmarks.json
+bench *args: setup
+    {{py}} -m tests.bench.run {{args}}
+
+# ruff lint
+lint: setup
+    {{venv}}/bin/ruff check semantic app tests

@@ -1,0 +1,140 @@
+"""Atomic ingest: build a new warehouse file beside the target, then swap it in.
+
+Readers keep the last good file until `os.replace`; a failure or a kill at any point before it
+leaves the previous warehouse untouched (a stale temporary file is removed by the next run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from semantic import migrations
+from semantic.errors import UnusableInputError
+from semantic.ingest.contract import SOURCES
+from semantic.ingest.header import read_header
+from semantic.ingest.loader import FileSummary, load_file
+from semantic.ingest.quality import record_findings
+
+_LARGE_FILE = 50 * 1024 * 1024
+
+
+def checkpoint(stage: str) -> None:
+    """A named point in the ingest; tests replace it to inject failures between stages."""
+
+
+def ingest(
+    source_dir: str | Path,
+    db_path: str | Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> list[FileSummary]:
+    source_dir, db_path = Path(source_dir), Path(db_path)
+    say = progress or (lambda _msg: None)
+    if not source_dir.is_dir():
+        raise UnusableInputError(f"{source_dir}: not a directory of CSV exports")
+    headers = {}
+    for source in SOURCES:
+        headers[source.name] = read_header(source_dir / source.name, source)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(db_path):
+        _remove_stale(db_path)
+        run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        tmp = db_path.with_name(f"{db_path.name}.tmp-{run_id}")
+        try:
+            summaries = _build(tmp, source_dir, headers, run_id, say)
+            checkpoint("before-swap")
+            _fsync(tmp)
+            os.replace(tmp, db_path)
+            _fsync(db_path.parent)
+            checkpoint("after-swap")
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+    return summaries
+
+
+def _build(tmp: Path, source_dir: Path, headers: dict, run_id: str, say) -> list[FileSummary]:
+    started = dt.datetime.now()
+    con = duckdb.connect(str(tmp))
+    try:
+        migrations.apply(con, through=migrations.LANDING_VERSION)
+        checkpoint("after-landing-migrations")
+        summaries = []
+        for source in SOURCES:
+            path = source_dir / source.name
+            size = path.stat().st_size
+            if size > _LARGE_FILE:
+                say(f"reading {source.name} ({size / 1e6:,.0f} MB)…")
+            t0 = time.perf_counter()
+            summary = load_file(con, path, source, headers[source.name][0], run_id)
+            summary.warnings = headers[source.name][1]
+            summaries.append(summary)
+            say(
+                f"{source.name}: {summary.loaded:,} loaded of {summary.read:,} read "
+                f"in {time.perf_counter() - t0:.1f}s"
+            )
+            checkpoint(f"after-{source.name}")
+        say("building views and campaign x day facts…")
+        migrations.apply(con)
+        checkpoint("after-migrations")
+        record_findings(con, run_id)
+        finished = dt.datetime.now()
+        for s in summaries:
+            con.execute(
+                "INSERT INTO meta.ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [f"{run_id}:{s.file}", str(source_dir.resolve()), started, finished, s.file,
+                 s.read, s.loaded, s.duplicates, s.rejected, s.warnings],
+            )
+        con.execute("INSERT INTO meta.data_version VALUES (?, ?)", [run_id, finished])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return summaries
+
+
+class _exclusive:
+    """One ingest per target at a time (a lock file beside it; released if the process dies)."""
+
+    def __init__(self, db_path: Path):
+        self.lock_path = db_path.with_name(f".{db_path.name}.ingest.lock")
+
+    def __enter__(self):
+        self.handle = self.lock_path.open("w")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.close()
+            raise UnusableInputError(
+                f"{self.lock_path.parent}: another ingest into this warehouse is running"
+            ) from None
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+def _remove_stale(db_path: Path) -> None:
+    for stale in db_path.parent.glob(f"{db_path.name}.tmp-*"):
+        stale.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def print_progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
