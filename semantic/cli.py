@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+import duckdb
 
 from semantic.errors import CampaignBIError, UnusableInputError
 
@@ -23,10 +24,20 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write the four CSV exports into.")
-@click.option("--scale", type=click.FloatRange(min=0.001), default=1.0, show_default=True,
-              help="1 ≈ the real platform's size (57k leads); 100 ≈ 5.7M leads.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the four CSV exports into.",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0.001),
+    default=1.0,
+    show_default=True,
+    help="1 ≈ the real platform's size (57k leads); 100 ≈ 5.7M leads.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same files.")
 def sample(out_dir: Path, scale: float, seed: int) -> None:
     """Write realistic synthetic exports (with real-world dirt) to --out."""
@@ -39,8 +50,14 @@ def sample(out_dir: Path, scale: float, seed: int) -> None:
 
 @main.command()
 @click.argument("source_dir", type=click.Path(path_type=Path))
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=default_db, show_default=DEFAULT_DB, help="Warehouse file to (re)build.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=default_db,
+    show_default=DEFAULT_DB,
+    help="Warehouse file to (re)build.",
+)
 def ingest(source_dir: Path, db_path: Path) -> None:
     """Validate the CSV exports in SOURCE_DIR and atomically replace the warehouse with them."""
     from semantic.ingest import ingest as run_ingest
@@ -50,26 +67,38 @@ def ingest(source_dir: Path, db_path: Path) -> None:
     except UnusableInputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except (duckdb.Error, OSError) as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        click.echo(
+            f"error: ingest failed, the previous warehouse is unchanged: {first_line}", err=True
+        )
+        sys.exit(1)
     for s in summaries:
         for warning in s.warnings:
             click.echo(f"warning: {warning}", err=True)
     click.echo(f"{'file':<26} {'read':>12} {'loaded':>12} {'duplicates':>11} {'rejected':>9}")
     for s in summaries:
-        click.echo(f"{s.file:<26} {s.read:>12,} {s.loaded:>12,} {s.duplicates:>11,} {s.rejected:>9,}")
+        click.echo(
+            f"{s.file:<26} {s.read:>12,} {s.loaded:>12,} {s.duplicates:>11,} {s.rejected:>9,}"
+        )
     rejected = sum(s.rejected for s in summaries)
     if rejected:
-        click.echo(f"{rejected:,} rejected rows are listed in meta.rejected_rows of {db_path}",
-                   err=True)
+        click.echo(
+            f"{rejected:,} rejected rows are listed in meta.rejected_rows of {db_path}", err=True
+        )
     click.echo(f"warehouse ready: {db_path}")
 
 
 @main.command()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=default_db, show_default=DEFAULT_DB)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=default_db,
+    show_default=DEFAULT_DB,
+)
 def migrate(db_path: Path) -> None:
     """Apply pending SQL migrations to an existing warehouse (a no-op when up to date)."""
-    import duckdb
-
     from semantic import migrations
 
     if not db_path.exists():

@@ -49,3 +49,27 @@ class InvalidFilterValueError(SemanticError):
 
 class IncompatibleQueryError(SemanticError):
     """The metrics and dimensions asked for cannot be combined meaningfully."""
+
+
+class InvalidQueryError(SemanticError):
+    """A request is malformed as a whole (no metric asked for, a name that is not text)."""
+
+
+class WarehouseError(CampaignBIError):
+    """The warehouse file cannot be opened or read."""
+
+
+class WarehouseNotFoundError(WarehouseError):
+    """There is no warehouse file at the given path."""
+
+
+class SandboxError(CampaignBIError):
+    """Ad-hoc SQL did not run."""
+
+
+class SandboxRefusedError(SandboxError):
+    """Ad-hoc SQL tried something the read-only sandbox forbids (writes, files, settings)."""
+
+
+class AdHocQueryError(SandboxError):
+    """Ad-hoc SQL failed for an ordinary reason (syntax, unknown table, ...)."""

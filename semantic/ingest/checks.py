@@ -56,8 +56,9 @@ def row_problems(source: SourceFile) -> list[tuple[str, str, str]]:
         if col.required:
             problems.append((f"{raw} IS NULL OR trim({raw}) = ''", col.name, "'missing value'"))
         if col.kind not in ("text", "label"):
-            problems.append((f"{raw} IS NOT NULL AND {typed} IS NULL", col.name,
-                             f"'{_KIND_PROBLEM[col.kind]}'"))
+            problems.append(
+                (f"{raw} IS NOT NULL AND {typed} IS NULL", col.name, f"'{_KIND_PROBLEM[col.kind]}'")
+            )
         if col.kind in ("count", "money"):
             problems.append((f"{typed} < 0", col.name, "'negative amount'"))
     problems.extend(_DOMAIN_PROBLEMS.get(source.name, []))
@@ -66,18 +67,30 @@ def row_problems(source: SourceFile) -> list[tuple[str, str, str]]:
 
 _DOMAIN_PROBLEMS = {
     "campaigns.csv": [
-        ("stop_time < start_time", "stop_time",
-         "'stop_time is before start_time ' || CAST(start_time AS VARCHAR)"),
+        (
+            "stop_time < start_time",
+            "stop_time",
+            "'stop_time is before start_time ' || CAST(start_time AS VARCHAR)",
+        ),
     ],
     "insights.csv": [
-        ("clicks > impressions", "clicks",
-         "'clicks exceed impressions (' || CAST(impressions AS VARCHAR) || ')'"),
-        ("campaign_id NOT IN (SELECT campaign_id FROM raw.campaigns)", "campaign_id",
-         "'unknown campaign'"),
+        (
+            "clicks > impressions",
+            "clicks",
+            "'clicks exceed impressions (' || CAST(impressions AS VARCHAR) || ')'",
+        ),
+        (
+            "campaign_id NOT IN (SELECT campaign_id FROM raw.campaigns)",
+            "campaign_id",
+            "'unknown campaign'",
+        ),
     ],
     "campaign_leads.csv": [
-        ("campaign_id NOT IN (SELECT campaign_id FROM raw.campaigns)", "campaign_id",
-         "'unknown campaign'"),
+        (
+            "campaign_id NOT IN (SELECT campaign_id FROM raw.campaigns)",
+            "campaign_id",
+            "'unknown campaign'",
+        ),
     ],
     "lead_status_changes.csv": [
         ("lead_id NOT IN (SELECT lead_id FROM raw.leads)", "lead_id", "'unknown lead'"),

@@ -56,9 +56,7 @@ def _line_expr(con: duckdb.DuckDBPyConnection, structural: list) -> str:
     lines = sorted({row[0] for row in structural})
     con.execute("CREATE OR REPLACE TEMP TABLE rej_lines (r_adj BIGINT)")
     # A refused record at line r_j, j-th of them, sits where staged row (r_j - j) would be +1.
-    con.executemany(
-        "INSERT INTO temp.rej_lines VALUES (?)", [[r - j] for j, r in enumerate(lines)]
-    )
+    con.executemany("INSERT INTO temp.rej_lines VALUES (?)", [[r - j] for j, r in enumerate(lines)])
     return "rn + 1 + (SELECT count(*) FROM temp.rej_lines WHERE r_adj <= rn + 1)"
 
 
@@ -75,8 +73,8 @@ def load_file(
     bad_value = " ".join(f"WHEN {cond} THEN {q('v_' + col)}" for cond, col, _ in problems)
     bad_reason = " ".join(f"WHEN {cond} THEN {reason}" for cond, _, reason in problems)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE typed AS SELECT rn, {line} AS line, {raw_cols}, {typed_cols} "
-        f"FROM temp.stg"
+        f"CREATE OR REPLACE TEMP TABLE typed AS "
+        f"SELECT rn, {line} AS line, {raw_cols}, {typed_cols} FROM temp.stg"
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE checked AS SELECT *, "
@@ -87,8 +85,8 @@ def load_file(
     all_cols = ", ".join(q(t) for t in targets)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE distinct_rows AS "
-        f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY {all_cols} ORDER BY rn) AS copy_n "
-        f"FROM temp.checked WHERE bad_reason IS NULL) WHERE copy_n = 1"
+        f"SELECT * FROM (SELECT *, "
+        f"row_number() OVER (PARTITION BY {all_cols} ORDER BY rn) AS copy_n FROM temp.checked WHERE bad_reason IS NULL) WHERE copy_n = 1"
     )
     conflict_filter = "true"
     if source.key and source.on_conflict == "reject":
@@ -100,7 +98,8 @@ def load_file(
         )
         key_label = " || ', ' || ".join(f"CAST({q(k)} AS VARCHAR)" for k in source.key)
         con.execute(
-            f"INSERT INTO meta.rejected_rows SELECT $run, $file, line, $col, {q('v_' + source.columns[0].name)}, "
+            f"INSERT INTO meta.rejected_rows SELECT $run, $file, line, $col, "
+            f"{q('v_' + source.columns[0].name)}, "
             f"'{source.key[0]} ' || {key_label} || ' already appears on line ' || key_line "
             f"|| ' with different values' FROM temp.keyed WHERE line <> key_line",
             {"run": run_id, "file": source.name, "col": source.columns[0].name},
@@ -120,8 +119,14 @@ def load_file(
         {"run": run_id, "file": source.name},
     )
     structural_rows = [
-        [run_id, source.name, ln, colname, (csv_line or "")[:_VALUE_PREVIEW],
-         f"{etype.lower()}: {message.splitlines()[0] if message else ''}".strip()]
+        [
+            run_id,
+            source.name,
+            ln,
+            colname,
+            (csv_line or "")[:_VALUE_PREVIEW],
+            f"{etype.lower()}: {message.splitlines()[0] if message else ''}".strip(),
+        ]
         for ln, colname, csv_line, etype, message in structural
     ]
     if structural_rows:

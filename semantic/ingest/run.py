@@ -91,8 +91,18 @@ def _build(tmp: Path, source_dir: Path, headers: dict, run_id: str, say) -> list
         for s in summaries:
             con.execute(
                 "INSERT INTO meta.ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [f"{run_id}:{s.file}", str(source_dir.resolve()), started, finished, s.file,
-                 s.read, s.loaded, s.duplicates, s.rejected, s.warnings],
+                [
+                    f"{run_id}:{s.file}",
+                    str(source_dir.resolve()),
+                    started,
+                    finished,
+                    s.file,
+                    s.read,
+                    s.loaded,
+                    s.duplicates,
+                    s.rejected,
+                    s.warnings,
+                ],
             )
         con.execute("INSERT INTO meta.data_version VALUES (?, ?)", [run_id, finished])
         con.execute("CHECKPOINT")
