@@ -1,0 +1,55 @@
+"""Login for production mode: `panel serve app/dashboard.py --auth-module app/auth.py
+--cookie-secret SECRET`. Accounts come from the scrypt-hashed credentials file
+(CAMPAIGN_BI_CREDENTIALS); the signed `user` cookie is what `pn.state.user` reads.
+"""
+
+from __future__ import annotations
+
+import html
+
+import tornado.web
+
+from semantic.accounts import authenticate
+
+login_url = "/login"
+logout_url = "/logout"
+
+_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>campaign-bi · sign in</title>
+<style>body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f6f8;
+display:flex;align-items:center;justify-content:center;height:100vh;margin:0}}
+form{{background:#fff;padding:2rem 2.5rem;border-radius:8px;box-shadow:0 2px 12px #0002;width:18rem}}
+h1{{font-size:1.3rem;margin:0 0 1rem}}input{{width:100%;box-sizing:border-box;padding:.5rem;margin:.3rem 0 .8rem}}
+button{{width:100%;padding:.6rem;background:#1f4e79;color:#fff;border:0;border-radius:4px}}
+.error{{color:#b00020;font-size:.9rem}}</style></head><body>
+<form method="post" action="/login"><h1>campaign-bi</h1>{error}
+<label>User name<input name="username" autocomplete="username" autofocus></label>
+<label>Password<input name="password" type="password" autocomplete="current-password"></label>
+<input type="hidden" name="_xsrf" value="{xsrf}">
+<button type="submit">Sign in</button></form></body></html>"""
+
+
+def get_user(request_handler: tornado.web.RequestHandler) -> str | None:
+    user = request_handler.get_secure_cookie("user")
+    return user.decode("utf-8") if user else None
+
+
+class LoginHandler(tornado.web.RequestHandler):
+    def get(self) -> None:
+        error = self.get_argument("error", "")
+        message = f'<p class="error">{html.escape(error)}</p>' if error else ""
+        self.write(_PAGE.format(error=message, xsrf=html.escape(self.xsrf_token.decode())))
+
+    def post(self) -> None:
+        name = self.get_argument("username", "")
+        account = authenticate(name, self.get_argument("password", ""))
+        if account is None:
+            self.redirect(login_url + "?error=" + tornado.escape.url_escape("Wrong user name or password"))
+            return
+        self.set_secure_cookie("user", account.name, httponly=True, samesite="Lax", expires_days=1)
+        self.redirect("/")
+
+
+class LogoutHandler(tornado.web.RequestHandler):
+    def get(self) -> None:
+        self.clear_cookie("user")
+        self.redirect(login_url)
