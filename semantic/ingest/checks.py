@@ -5,25 +5,31 @@ Identifiers come from the contract; nothing here interpolates data values.
 
 from __future__ import annotations
 
-from semantic.ingest.contract import Column, SourceFile
+from dataclasses import dataclass
 
-_INT = r"[+-]?[0-9]+"
-_MONEY = r"[+-]?([0-9]+(\.[0-9]{0,2})?|\.[0-9]{1,2})"
+from semantic.ingest.contract import Column, SourceFile
 
 
 def q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def _no_exponent_or_fraction(src: str) -> str:
+    # TRY_CAST('3.5' AS BIGINT) rounds and '1e3' parses: an id or count must be plain digits.
+    return f"strpos({src}, '.') = 0 AND strpos(lower({src}), 'e') = 0"
+
+
 def typed_expr(column: Column) -> str:
     """Expression giving the column's typed value, NULL where the text does not parse."""
-    src = f"trim({q('v_' + column.name)})"
+    src = q("v_" + column.name)
     if column.kind in ("int", "count"):
-        return f"CASE WHEN regexp_full_match({src}, '{_INT}') THEN TRY_CAST({src} AS BIGINT) END"
+        return f"CASE WHEN {_no_exponent_or_fraction(src)} THEN TRY_CAST({src} AS BIGINT) END"
     if column.kind == "money":
+        wide = f"TRY_CAST({src} AS DECIMAL(18, 3))"
+        # More than two decimals would be rounded silently by a DECIMAL(18, 2) cast.
         return (
-            f"CASE WHEN regexp_full_match({src}, '{_MONEY}') "
-            f"THEN TRY_CAST({src} AS DECIMAL(18, 2)) END"
+            f"CASE WHEN strpos(lower({src}), 'e') = 0 AND {wide} = round({wide}, 2) "
+            f"THEN CAST({wide} AS DECIMAL(18, 2)) END"
         )
     if column.kind == "timestamp":
         return f"TRY_CAST({src} AS TIMESTAMP)"
@@ -32,7 +38,7 @@ def typed_expr(column: Column) -> str:
         ts = f"TRY_CAST({src} AS TIMESTAMP)"
         return f"CASE WHEN CAST({ts} AS TIME) = TIME '00:00:00' THEN CAST({ts} AS DATE) END"
     # Labels and free text (PII) are kept exactly as written; core views trim project names.
-    return q("v_" + column.name)
+    return src
 
 
 _KIND_PROBLEM = {
@@ -41,58 +47,76 @@ _KIND_PROBLEM = {
     "money": "not an amount with at most 2 decimals",
     "timestamp": "not a timestamp YYYY-MM-DD HH:MM:SS",
     "day": "not a day YYYY-MM-DD",
-    "label": "missing value",
 }
 
 
-def row_problems(source: SourceFile) -> list[tuple[str, str, str]]:
-    """(condition, column, reason) in the order they are reported; the first true one wins.
+@dataclass(frozen=True)
+class Problem:
+    condition: str  # SQL, true when the row has this problem
+    column: str  # CSV column reported
+    reason: str  # SQL expression for the reason text (evaluated on bad rows only)
 
-    Conditions refer to `v_<name>` (text) and `<target>` (typed) columns of the typed staging table.
-    """
+
+def row_problems(source: SourceFile) -> list[Problem]:
+    """In the order they are reported; the first true one wins. Conditions refer to
+    `v_<name>` (text), `<target>` (typed) columns and `fk_known` (foreign key found)."""
     problems = []
     for col in source.columns:
         raw, typed = q("v_" + col.name), q(col.target)
         if col.required:
-            problems.append((f"{raw} IS NULL OR trim({raw}) = ''", col.name, "'missing value'"))
-        if col.kind not in ("text", "label"):
             problems.append(
-                (f"{raw} IS NOT NULL AND {typed} IS NULL", col.name, f"'{_KIND_PROBLEM[col.kind]}'")
+                Problem(f"{raw} IS NULL OR trim({raw}) = ''", col.name, "'missing value'")
+            )
+        if col.kind in _KIND_PROBLEM:
+            problems.append(
+                Problem(
+                    f"{raw} IS NOT NULL AND {typed} IS NULL",
+                    col.name,
+                    f"'{_KIND_PROBLEM[col.kind]}'",
+                )
             )
         if col.kind in ("count", "money"):
-            problems.append((f"{typed} < 0", col.name, "'negative amount'"))
+            problems.append(Problem(f"{typed} < 0", col.name, "'negative amount'"))
     problems.extend(_DOMAIN_PROBLEMS.get(source.name, []))
     return problems
 
 
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str  # typed column of this file
+    table: str  # loaded table it must exist in
+    target: str  # column there
+
+
+FOREIGN_KEYS = {
+    "insights.csv": ForeignKey("campaign_id", "raw.campaigns", "campaign_id"),
+    "campaign_leads.csv": ForeignKey("campaign_id", "raw.campaigns", "campaign_id"),
+    "lead_status_changes.csv": ForeignKey("lead_id", "raw.leads", "lead_id"),
+}
+
+_UNKNOWN = {
+    "insights.csv": "'unknown campaign'",
+    "campaign_leads.csv": "'unknown campaign'",
+    "lead_status_changes.csv": "'unknown lead'",
+}
+
 _DOMAIN_PROBLEMS = {
     "campaigns.csv": [
-        (
+        Problem(
             "stop_time < start_time",
             "stop_time",
             "'stop_time is before start_time ' || CAST(start_time AS VARCHAR)",
         ),
     ],
     "insights.csv": [
-        (
+        Problem(
             "clicks > impressions",
             "clicks",
             "'clicks exceed impressions (' || CAST(impressions AS VARCHAR) || ')'",
         ),
-        (
-            "campaign_id NOT IN (SELECT campaign_id FROM raw.campaigns)",
-            "campaign_id",
-            "'unknown campaign'",
-        ),
-    ],
-    "campaign_leads.csv": [
-        (
-            "campaign_id NOT IN (SELECT campaign_id FROM raw.campaigns)",
-            "campaign_id",
-            "'unknown campaign'",
-        ),
-    ],
-    "lead_status_changes.csv": [
-        ("lead_id NOT IN (SELECT lead_id FROM raw.leads)", "lead_id", "'unknown lead'"),
     ],
 }
+for _file, _fk in FOREIGN_KEYS.items():
+    _DOMAIN_PROBLEMS.setdefault(_file, []).append(
+        Problem("fk_known IS NULL", _fk.column, _UNKNOWN[_file])
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from semantic.ingest.checks import q, row_problems, typed_expr
+from semantic.ingest.checks import FOREIGN_KEYS, q, row_problems, typed_expr
 from semantic.ingest.contract import SourceFile
 
 _VALUE_PREVIEW = 200
@@ -65,87 +65,103 @@ def load_file(
 ) -> FileSummary:
     summary = FileSummary(file=source.name)
     structural = _stage(con, path, source, header)
-    line = _line_expr(con, structural)
-    typed_cols = ", ".join(f"{typed_expr(c)} AS {q(c.target)}" for c in source.columns)
-    raw_cols = ", ".join(q("v_" + c.name) for c in source.columns)
+    params = {"run": run_id, "file": source.name}
     problems = row_problems(source)
-    bad_column = " ".join(f"WHEN {cond} THEN '{col}'" for cond, col, _ in problems)
-    bad_value = " ".join(f"WHEN {cond} THEN {q('v_' + col)}" for cond, col, _ in problems)
-    bad_reason = " ".join(f"WHEN {cond} THEN {reason}" for cond, _, reason in problems)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE typed AS "
-        f"SELECT rn, {line} AS line, {raw_cols}, {typed_cols} FROM temp.stg"
+    which = " ".join(f"WHEN {p.condition} THEN {i}" for i, p in enumerate(problems))
+    typed_cols = ", ".join(f"{typed_expr(c)} AS {q(c.target)}" for c in source.columns)
+    fk = FOREIGN_KEYS.get(source.name)
+    fk_join = (
+        f"LEFT JOIN (SELECT DISTINCT {q(fk.target)} AS fk_value, true AS fk_known FROM {fk.table}) "
+        f"ON fk_value = {q(fk.column)}"
+        if fk
+        else ""
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE checked AS SELECT *, "
-        f"CASE {bad_column} END AS bad_column, CASE {bad_value} END AS bad_value, "
-        f"CASE {bad_reason} END AS bad_reason FROM temp.typed"
+        f"CREATE OR REPLACE TEMP TABLE checked AS SELECT *, CASE {which} END AS problem "
+        f"FROM (SELECT *, {_line_expr(con, structural)} AS line, {typed_cols} FROM temp.stg) "
+        f"{fk_join}"
     )
-    targets = [c.target for c in source.columns]
-    all_cols = ", ".join(q(t) for t in targets)
+    # Details are computed for bad rows only.
+    column_of = " ".join(f"WHEN {i} THEN '{p.column}'" for i, p in enumerate(problems))
+    value_of = " ".join(f"WHEN {i} THEN {q('v_' + p.column)}" for i, p in enumerate(problems))
+    reason_of = " ".join(f"WHEN {i} THEN {p.reason}" for i, p in enumerate(problems))
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE distinct_rows AS "
-        f"SELECT * FROM (SELECT *, "
-        f"row_number() OVER (PARTITION BY {all_cols} ORDER BY rn) AS copy_n FROM temp.checked WHERE bad_reason IS NULL) WHERE copy_n = 1"
+        f"INSERT INTO meta.rejected_rows SELECT $run, $file, line, CASE problem {column_of} END, "
+        f"left(CASE problem {value_of} END, {_VALUE_PREVIEW}), CASE problem {reason_of} END "
+        f"FROM temp.checked WHERE problem IS NOT NULL",
+        params,
     )
-    conflict_filter = "true"
+    _insert_structural(con, structural, run_id, source.name)
+    all_cols = ", ".join(q(c.target) for c in source.columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE distinct_rows AS SELECT {all_cols}, min(rn) AS rn, "
+        f"min(line) AS line, count(*) AS copies FROM temp.checked WHERE problem IS NULL "
+        f"GROUP BY {all_cols}"
+    )
+    keep = "true"
     if source.key and source.on_conflict == "reject":
-        key = ", ".join(q(k) for k in source.key)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE keyed AS SELECT *, "
-            f"first_value(line) OVER (PARTITION BY {key} ORDER BY rn) AS key_line "
-            f"FROM temp.distinct_rows"
-        )
-        key_label = " || ', ' || ".join(f"CAST({q(k)} AS VARCHAR)" for k in source.key)
-        con.execute(
-            f"INSERT INTO meta.rejected_rows SELECT $run, $file, line, $col, "
-            f"{q('v_' + source.columns[0].name)}, "
-            f"'{source.key[0]} ' || {key_label} || ' already appears on line ' || key_line "
-            f"|| ' with different values' FROM temp.keyed WHERE line <> key_line",
-            {"run": run_id, "file": source.name, "col": source.columns[0].name},
-        )
-        kept = "temp.keyed"
-        conflict_filter = "line = key_line"
-    else:
-        kept = "temp.distinct_rows"
+        keep = _reject_key_conflicts(con, source, params)
     con.execute(
         f"INSERT INTO {source.table} ({all_cols}, source_line) "
-        f"SELECT {all_cols}, line FROM {kept} WHERE {conflict_filter} ORDER BY rn"
+        f"SELECT {all_cols}, line FROM temp.distinct_rows WHERE {keep} ORDER BY rn"
     )
-    con.execute(
-        f"INSERT INTO meta.rejected_rows SELECT $run, $file, line, bad_column, "
-        f"left(bad_value, {_VALUE_PREVIEW}), bad_reason FROM temp.checked "
-        f"WHERE bad_reason IS NOT NULL",
-        {"run": run_id, "file": source.name},
-    )
-    structural_rows = [
-        [
-            run_id,
-            source.name,
-            ln,
-            colname,
-            (csv_line or "")[:_VALUE_PREVIEW],
-            f"{etype.lower()}: {message.splitlines()[0] if message else ''}".strip(),
-        ]
-        for ln, colname, csv_line, etype, message in structural
-    ]
-    if structural_rows:
-        con.executemany("INSERT INTO meta.rejected_rows VALUES (?, ?, ?, ?, ?, ?)", structural_rows)
     if source.key and source.on_conflict == "keep":
         _record_key_conflicts(con, source, run_id)
-    summary.read = con.execute("SELECT count(*) FROM temp.stg").fetchall()[0][0] + len(structural)
-    summary.loaded = con.execute(f"SELECT count(*) FROM {source.table}").fetchall()[0][0]
-    summary.duplicates = con.execute(
-        "SELECT (SELECT count(*) FROM temp.checked WHERE bad_reason IS NULL) "
-        "- (SELECT count(*) FROM temp.distinct_rows)"
-    ).fetchall()[0][0]
-    summary.rejected = con.execute(
-        "SELECT count(*) FROM meta.rejected_rows WHERE run_id = $run AND file = $file",
-        {"run": run_id, "file": source.name},
-    ).fetchall()[0][0]
-    for table in ("stg", "typed", "checked", "distinct_rows", "keyed", "rej_lines"):
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM temp.stg), (SELECT count(*) FROM " + source.table + "), "
+        "(SELECT coalesce(sum(copies - 1), 0) FROM temp.distinct_rows), "
+        "(SELECT count(*) FROM meta.rejected_rows WHERE run_id = $run AND file = $file)",
+        params,
+    ).fetchall()[0]
+    summary.read = counts[0] + len({row[0] for row in structural})
+    summary.loaded, summary.duplicates, summary.rejected = counts[1], int(counts[2]), counts[3]
+    for table in ("stg", "checked", "distinct_rows", "conflicts", "rej_lines"):
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")
     return summary
+
+
+def _insert_structural(con, structural: list, run_id: str, file: str) -> None:
+    """Records DuckDB could not parse (wrong column count, bad quoting, invalid UTF-8)."""
+    seen, rows = set(), []
+    for line, column, csv_line, etype, message in structural:
+        if line in seen:  # one row per refused record, its first error
+            continue
+        seen.add(line)
+        detail = message.splitlines()[0] if message else ""
+        rows.append(
+            [
+                run_id,
+                file,
+                line,
+                column,
+                (csv_line or "")[:_VALUE_PREVIEW],
+                f"{etype.lower()}: {detail}".strip(),
+            ]
+        )
+    if rows:
+        con.executemany("INSERT INTO meta.rejected_rows VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def _reject_key_conflicts(con, source: SourceFile, params: dict) -> str:
+    """A key seen again with other values: the first row stays, later ones are rejected.
+    Returns the filter that keeps the first rows."""
+    key = ", ".join(q(k) for k in source.key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE conflicts AS SELECT rn, line, {key}, "
+        f"first_value(line) OVER (PARTITION BY {key} ORDER BY rn) AS key_line "
+        f"FROM temp.distinct_rows WHERE ({key}) IN "
+        f"(SELECT ({key}) FROM temp.distinct_rows GROUP BY {key} HAVING count(*) > 1)"
+    )
+    key_label = " || ', ' || ".join(f"CAST({q(k)} AS VARCHAR)" for k in source.key)
+    first = source.columns[0]
+    con.execute(
+        f"INSERT INTO meta.rejected_rows SELECT $run, $file, c.line, '{first.name}', "
+        f"CAST(c.{q(first.target)} AS VARCHAR), '{source.key[0]} ' || {key_label} "
+        f"|| ' already appears on line ' || key_line || ' with different values' "
+        f"FROM temp.conflicts c WHERE c.line <> c.key_line",
+        params,
+    )
+    return "rn NOT IN (SELECT rn FROM temp.conflicts WHERE line <> key_line)"
 
 
 def _record_key_conflicts(con: duckdb.DuckDBPyConnection, source: SourceFile, run_id: str) -> None:
@@ -157,6 +173,8 @@ def _record_key_conflicts(con: duckdb.DuckDBPyConnection, source: SourceFile, ru
         f"SELECT $run, $file, 'same key, different values', "
         f"{label} || ': ' || count(*) || ' differing rows kept (lines ' "
         f"|| array_to_string(list(line ORDER BY line), ', ') || ')', count(*) "
-        f"FROM temp.distinct_rows GROUP BY {key} HAVING count(*) > 1",
+        f"FROM temp.distinct_rows WHERE ({key}) IN "
+        f"(SELECT ({key}) FROM temp.distinct_rows GROUP BY {key} HAVING count(*) > 1) "
+        f"GROUP BY {key} ORDER BY min(line)",
         {"run": run_id, "file": source.name},
     )
