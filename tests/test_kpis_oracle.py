@@ -67,9 +67,9 @@ def oracle(src) -> dict:
         "status_changes": len(changes),
         "budget": Decimal(int(budget)),
         "speed_to_lead_hours": hours.median(),
-        "rejected_insights": int((pd.read_csv(src / "insights.csv", dtype=str)
+        "rejected_insights": int(pd.read_csv(src / "insights.csv", dtype=str)
                                   .assign(c=lambda d: d.clicks.astype(int) > d.impressions.astype(int))
-                                  .c.sum())),
+                                  .c.sum()),
     }
 
 
