@@ -29,20 +29,24 @@ class FileSummary:
 
 
 def _stage(con: duckdb.DuckDBPyConnection, path: Path, source: SourceFile, header: list[str]):
-    """Read the file as text into temp table `stg` (v_<column>, rn); return structural rejects."""
+    """Read the file as text into temp table `stg` (v_<column>, rn); return structural rejects.
+
+    rn is the record's position among the parsed records: the table's rowid, which follows file
+    order because inserts preserve order (a window row_number() would serialize the scan)."""
     positions = {name: i for i, name in enumerate(header)}
     synthetic = [f"c{i}" for i in range(len(header))]  # never put header text into SQL
     picks = ", ".join(f"c{positions[c.name]} AS {q('v_' + c.name)}" for c in source.columns)
     columns_literal = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in synthetic) + "}"
     con.execute("DROP TABLE IF EXISTS temp.rej_errors; DROP TABLE IF EXISTS temp.rej_scans")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stg AS "
-        f"SELECT row_number() OVER () AS rn, {picks} FROM read_csv($path, header = true, "
+        f"CREATE OR REPLACE TEMP TABLE stg_scan AS "
+        f"SELECT {picks} FROM read_csv($path, header = true, "
         f"columns = {columns_literal}, delim = ',', quote = '\"', "
         f"escape = '\"', store_rejects = true, rejects_table = 'rej_errors', "
         f"rejects_scan = 'rej_scans', max_line_size = 16000000, auto_detect = false)",
         {"path": str(path)},
     )
+    con.execute("CREATE OR REPLACE TEMP VIEW stg AS SELECT rowid + 1 AS rn, * FROM temp.stg_scan")
     return con.execute(
         "SELECT line, column_name, csv_line, error_type, error_message FROM temp.rej_errors "
         "ORDER BY line"
@@ -103,7 +107,7 @@ def load_file(
         keep = _reject_key_conflicts(con, source, params)
     con.execute(
         f"INSERT INTO {source.table} ({all_cols}, source_line) "
-        f"SELECT {all_cols}, line FROM temp.distinct_rows WHERE {keep} ORDER BY rn"
+        f"SELECT {all_cols}, line FROM temp.distinct_rows WHERE {keep}"
     )
     if source.key and source.on_conflict == "keep":
         _record_key_conflicts(con, source, run_id)
@@ -115,7 +119,8 @@ def load_file(
     ).fetchall()[0]
     summary.read = counts[0] + len({row[0] for row in structural})
     summary.loaded, summary.duplicates, summary.rejected = counts[1], int(counts[2]), counts[3]
-    for table in ("stg", "checked", "distinct_rows", "conflicts", "rej_lines"):
+    con.execute("DROP VIEW IF EXISTS temp.stg")
+    for table in ("stg_scan", "checked", "distinct_rows", "conflicts", "rej_lines"):
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")
     return summary
 

@@ -66,6 +66,8 @@ def _build(tmp: Path, source_dir: Path, headers: dict, run_id: str, say) -> list
     started = dt.datetime.now()
     con = duckdb.connect(str(tmp))
     try:
+        # Staged rows are numbered by rowid, which follows file order only with this setting.
+        con.execute("SET preserve_insertion_order = true")
         migrations.apply(con, through=migrations.LANDING_VERSION)
         checkpoint("after-landing-migrations")
         summaries = []
