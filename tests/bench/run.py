@@ -1,0 +1,231 @@
+"""`just bench [--scale 1,10]`: ingest throughput, compile time, semantic-layer overhead vs
+hand-written SQL, dashboard refresh vs the seed's pandas approach. Writes docs/BENCHMARKS.md and
+docs/benchmarks.json. Figures are medians (and p95 where stated) measured in this run."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+from tests.bench import baseline
+from tests.bench.queries import HAND_SQL, fill
+from tests.bench.timing import median_ms, p95, run_process, times_ms
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".bench"
+CLI = str(Path(sys.executable).with_name("campaign-bi"))
+SEED = 42
+
+
+def sample_dir(scale: float) -> Path:
+    out = CACHE / f"sample-s{scale:g}-seed{SEED}"
+    if not (out / "lead_status_changes.csv").exists():
+        from semantic.sample import generate
+
+        print(f"generating sample at scale {scale:g}…", flush=True)
+        generate(out, scale=scale, seed=SEED)
+    return out
+
+
+def source_rows(src: Path) -> int:
+    total = 0
+    for name in ("campaigns.csv", "insights.csv", "campaign_leads.csv", "lead_status_changes.csv"):
+        with open(src / name, "rb") as handle:
+            total += sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b"")) - 1
+    return total
+
+
+def bench_ingest(scale: float, runs: int) -> dict:
+    src = sample_dir(scale)
+    db = CACHE / f"warehouse-s{scale:g}.duckdb"
+    rows = source_rows(src)
+    results = [run_process([CLI, "ingest", str(src), "--db", str(db)]) for _ in range(runs)]
+    assert all(code == 0 for _, _, code in results), "ingest failed"
+    walls = sorted(r[0] for r in results)
+    median = walls[len(walls) // 2]
+    return {"source_rows": rows, "runs": runs, "wall_s_median": round(median, 2),
+            "rows_per_s": int(rows / median), "peak_rss_mb": max(r[1] for r in results),
+            "db": str(db)}
+
+
+def bench_compile() -> dict:
+    from semantic import compiler
+
+    requests = [
+        (["spend", "leads", "cpl"], ["project"], {"business_user": [199], "date_from": "2024-07-01",
+                                                  "date_to": "2024-07-31"}),
+        (["spend", "impressions", "clicks", "ctr", "cpc", "cpm"], ["week"], {}),
+        (["leads", "qualification_rate", "speed_to_lead_hours"], ["lead_status"],
+         {"project": ["Kings Way"]}),
+    ]
+    cold, warm = [], []
+    for metrics, dims, filters in requests:
+        def cold_once(m=metrics, d=dims, f=filters):
+            compiler.cache_clear()
+            compiler.compile(m, d, f)
+        cold.append(median_ms(cold_once, runs=200, warmup=5))
+        warm.append(median_ms(lambda m=metrics, d=dims, f=filters: compiler.compile(m, d, f),
+                              runs=2000, warmup=5))
+    return {"cold_ms_median": round(sorted(cold)[1], 3), "cached_ms_median": round(sorted(warm)[1], 4),
+            "requests": len(requests)}
+
+
+def _top_user(layer) -> int:
+    top = layer.query(["spend"], ["business_user"])
+    return int(top.sort_values("spend", ascending=False)["business_user"].iloc[0])
+
+
+def bench_layer_vs_sql(db: str, runs: int) -> dict:
+    import duckdb
+
+    import semantic
+
+    layer = semantic.connect(db)
+    user = _top_user(layer)
+    span = layer.filter_options()
+    end = span["date_max"]
+    params = {"user": user, "start": (end - dt.timedelta(days=30)).isoformat(), "end": end.isoformat()}
+    con = duckdb.connect(db, read_only=True)
+    out = {}
+    for name, (request, hand) in HAND_SQL.items():
+        request = fill(request, params)
+        if "business_user" in request["filters"]:
+            request["filters"]["business_user"] = [int(v) for v in request["filters"]["business_user"]]
+        sql = fill(hand, params)
+        ours, theirs = [], []
+        for _ in range(runs):  # interleaved so drift hits both alike
+            ours += times_ms(lambda r=request: layer.query(**r), 1, warmup=0)
+            theirs += times_ms(lambda s=sql: con.sql(s).df(), 1, warmup=0)
+        o, t = sorted(ours)[runs // 2], sorted(theirs)[runs // 2]
+        out[name] = {"layer_ms": round(o, 2), "hand_sql_ms": round(t, 2), "ratio": round(o / t, 2)}
+    layer.close()
+    con.close()
+    return out
+
+
+def random_states(layer, n: int, rng: random.Random):
+    from app.store import FilterState
+
+    options = layer.filter_options()
+    users = options["business_users"]
+    lo, hi = options["date_min"], options["date_max"]
+    spend_by_user = layer.query(["spend"], ["business_user"]).sort_values("spend", ascending=False)
+    heavy = [int(u) for u in spend_by_user["business_user"].head(20)]
+    states = []
+    for i in range(n):
+        kind = i % 3
+        span = rng.choice([7, 30, 90, 365])
+        end = lo + dt.timedelta(days=rng.randint(span, max(span, (hi - lo).days)))
+        start = end - dt.timedelta(days=span - 1)
+        if kind == 0:  # one business user, often a big one
+            who = (rng.choice(heavy) if rng.random() < 0.5 else rng.choice(users),)
+        elif kind == 1:  # all users
+            who = ()
+        else:
+            who = tuple(rng.sample(users, 3))
+        states.append((FilterState(business_user=who, date_from=start, date_to=end),
+                       rng.choice(["day", "week", "month"])))
+    return states
+
+
+def bench_refresh(db: str, src: Path, n_states: int) -> dict:
+    import semantic
+    from app import store
+
+    layer = semantic.connect(db)
+    rng = random.Random(7)
+    states = random_states(layer, n_states, rng)
+    dash = store.DashboardState(layer)
+    ours = []
+    for state, grain in states:
+        store._CACHE.clear()
+        start = time.perf_counter()
+        dash.compute(state, grain)
+        ours.append((time.perf_counter() - start) * 1000)
+    cached = times_ms(lambda: dash.compute(*states[0]), 20)
+    t0 = time.perf_counter()
+    frames = baseline.load(src)
+    load_s = time.perf_counter() - t0
+    theirs = []
+    for state, _grain in states:
+        start = time.perf_counter()
+        baseline.refresh(frames, list(state.business_user) or None, None,
+                         state.date_from.isoformat(), state.date_to.isoformat())
+        theirs.append((time.perf_counter() - start) * 1000)
+    layer.close()
+    med = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
+    return {
+        "states": n_states,
+        "ours_ms_median": round(med(ours), 1), "ours_ms_p95": round(p95(ours), 1),
+        "ours_cached_ms_median": round(med(cached), 2),
+        "pandas_ms_median": round(med(theirs), 1), "pandas_ms_p95": round(p95(theirs), 1),
+        "pandas_csv_load_s": round(load_s, 1),
+        "speedup_median": round(med(theirs) / med(ours), 1),
+    }
+
+
+def bench_export(db: str) -> dict:
+    import semantic
+
+    layer = semantic.connect(db)
+    user = _top_user(layer)
+    layer.close()
+    out = CACHE / "export.csv"
+    wall, rss, code = run_process([CLI, "export-leads", "--db", db, "--user", str(user),
+                                   "--out", str(out)])
+    rows = sum(1 for _ in open(out, encoding="utf-8")) - 1 if code == 0 else 0
+    return {"business_user": user, "rows": rows, "wall_s": round(wall, 2), "peak_rss_mb": rss,
+            "exit_code": code}
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    import duckdb
+    import panel
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_gb, 1),
+            "python": platform.python_version(), "duckdb": duckdb.__version__,
+            "panel": panel.__version__, "date": dt.date.today().isoformat()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", default="1,10", help="comma-separated scales, e.g. 1,10,100")
+    parser.add_argument("--runs", type=int, default=3, help="ingest runs per scale")
+    parser.add_argument("--states", type=int, default=30, help="random filter states")
+    args = parser.parse_args(argv)
+    scales = [float(s) for s in args.scale.split(",")]
+    CACHE.mkdir(exist_ok=True)
+    report = {"machine": machine(), "scales": {}}
+    report["compile"] = bench_compile()
+    for scale in scales:
+        print(f"scale {scale:g}: ingest…", flush=True)
+        entry = {"ingest": bench_ingest(scale, args.runs)}
+        db = entry["ingest"]["db"]
+        print(f"scale {scale:g}: semantic layer vs hand-written SQL…", flush=True)
+        entry["layer_vs_sql"] = bench_layer_vs_sql(db, runs=21)
+        print(f"scale {scale:g}: dashboard refresh vs pandas…", flush=True)
+        entry["refresh"] = bench_refresh(db, sample_dir(scale), args.states)
+        print(f"scale {scale:g}: export…", flush=True)
+        entry["export"] = bench_export(db)
+        report["scales"][f"{scale:g}"] = entry
+    from tests.bench.report import write
+
+    write(report, ROOT / "docs")
+    print((ROOT / "docs" / "BENCHMARKS.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
