@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import duckdb
 
+from semantic import cli_query
 from semantic.errors import CampaignBIError, UnusableInputError
 
 DEFAULT_DB = "data/warehouse.duckdb"
@@ -151,17 +152,8 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _register_optional_commands() -> None:
-    from semantic import cli_query
-
-    for command in (cli_query.query, cli_query.sql, cli_query.catalog):
-        main.add_command(command)
-
-
-try:
-    _register_optional_commands()
-except ImportError:  # pragma: no cover - commands still being written
-    pass
+for _command in (cli_query.query, cli_query.sql, cli_query.catalog):
+    main.add_command(_command)
 
 
 def run() -> None:

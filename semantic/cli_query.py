@@ -1,0 +1,174 @@
+"""`campaign-bi query | sql | catalog`: the semantic layer from the command line.
+
+    campaign-bi query --metric spend --metric cpl --by project --from 2024-07-01 --to 2024-07-31
+    campaign-bi query -m spend,leads,cpl --by week --user 199 --format csv
+    campaign-bi query -m cpl --by project --sql --dialect spark      # print SQL, no database
+    campaign-bi sql "SELECT project, sum(spend) FROM marts.campaign_daily GROUP BY 1"
+    campaign-bi catalog
+
+Errors (missing database, unknown metric, sandbox refusal, ...) are one line and exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable
+
+import click
+import pandas as pd
+
+from semantic import catalog as cat
+from semantic.compiler import DIALECTS, compile_query, make_query
+from semantic.errors import CampaignBIError
+
+DEFAULT_DB = "data/warehouse.duckdb"
+
+
+def _default_db() -> str:
+    return os.environ.get("CAMPAIGN_BI_DB", DEFAULT_DB)
+
+
+def _split(values: Iterable[str]) -> list[str]:
+    """Repeated options and comma lists both work: `-m spend -m cpl` or `-m spend,cpl`."""
+    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+
+
+def _open(db: str):
+    from semantic.layer import connect
+
+    return connect(db)
+
+
+def _fail(exc: CampaignBIError) -> click.ClickException:
+    return click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+def _format_value(value, unit: str | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if unit == "money":
+        return f"{value:,.2f}"
+    if unit == "percent":
+        return f"{value:.2%}"
+    if unit in ("ratio", "hours"):
+        return f"{value:,.2f}"
+    if unit == "count":
+        return f"{int(value):,}"
+    return str(value)
+
+
+def render(df: pd.DataFrame, fmt: str) -> str:
+    """A result frame as an aligned table (for people), CSV or JSON records (raw values)."""
+    if fmt == "csv":
+        return df.to_csv(index=False, date_format="%Y-%m-%d").rstrip("\n")
+    if fmt == "json":
+        out = df.copy()
+        for col in out.columns:
+            if pd.api.types.is_datetime64_any_dtype(out[col]):
+                out[col] = out[col].dt.strftime("%Y-%m-%d")
+        return json.dumps(json.loads(out.to_json(orient="records", double_precision=15)),
+                          ensure_ascii=False, indent=1)
+    if df.empty:
+        return "(no rows)"
+    units = {n: m.unit for n, m in cat.METRICS.items()}
+    cells = [[_format_value(v, units.get(c)) for v in df[c].tolist()] for c in df.columns]
+    labels = [cat.METRICS[c].label if c in cat.METRICS else c for c in df.columns]
+    widths = [max(len(h), *(len(x) for x in col)) for h, col in zip(labels, cells, strict=True)]
+    numeric = [c in cat.METRICS for c in df.columns]
+    lines = ["  ".join(h.rjust(w) if n else h.ljust(w)
+                       for h, w, n in zip(labels, widths, numeric, strict=True)).rstrip()]
+    for row in zip(*cells, strict=True):
+        lines.append("  ".join(x.rjust(w) if n else x.ljust(w)
+                               for x, w, n in zip(row, widths, numeric, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--metric", "-m", "metrics", multiple=True, required=True,
+              help="Metric to compute (repeat or comma-separate); see `campaign-bi catalog`.")
+@click.option("--by", "dimensions", multiple=True,
+              help="Dimension to break down by (repeat or comma-separate), e.g. project, week.")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="First day, inclusive.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last day, inclusive.")
+@click.option("--db", default=_default_db, show_default=f"$CAMPAIGN_BI_DB or {DEFAULT_DB}",
+              help="Warehouse file (opened read-only).")
+@click.option("--user", "users", multiple=True, help="Business user id (repeatable).")
+@click.option("--project", "projects", multiple=True, help="Project name (repeatable).")
+@click.option("--campaign", "campaigns", multiple=True, help="Campaign id (repeatable).")
+@click.option("--status", "statuses", multiple=True,
+              help="Current lead status (repeatable); restricts lead-based metrics only.")
+@click.option("--tenant", help="Business user id every result is confined to.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--sql", "show_sql", is_flag=True, help="Print the SQL instead of running it.")
+@click.option("--dialect", type=click.Choice(DIALECTS), default="duckdb", show_default=True,
+              help="SQL dialect for --sql (any dialect but duckdb implies --sql).")
+def query(metrics, dimensions, date_from, date_to, db, users, projects, campaigns, statuses,
+          tenant, fmt, show_sql, dialect) -> None:
+    """Compute metrics by dimensions from the warehouse."""
+    filters = {"business_user": list(users), "project": list(projects),
+               "campaign": list(campaigns), "lead_status": list(statuses),
+               "date_from": date_from, "date_to": date_to}
+    try:
+        request = make_query(_split(metrics), _split(dimensions), filters, tenant)
+        if show_sql or dialect != "duckdb":
+            click.echo(compile_query(request, dialect).sql)
+            return
+        layer = _open(db)
+        try:
+            df = layer.query(request.metrics, request.dimensions, request.filters,
+                             request.tenant)
+        finally:
+            layer.close()
+    except CampaignBIError as exc:
+        raise _fail(exc) from None
+    for note in df.attrs.get("notes", []):
+        click.echo(f"note: {note}", err=True)
+    click.echo(render(df, fmt))
+
+
+@click.command()
+@click.argument("text", metavar="QUERY")
+@click.option("--db", default=_default_db, show_default=f"$CAMPAIGN_BI_DB or {DEFAULT_DB}",
+              help="Warehouse file (opened read-only).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
+              show_default=True)
+def sql(text, db, fmt) -> None:
+    """Run one read-only SQL query in a sandbox (no writes, files, extensions or SET)."""
+    try:
+        layer = _open(db)
+        try:
+            df = layer.sql(text)
+        finally:
+            layer.close()
+    except CampaignBIError as exc:
+        raise _fail(exc) from None
+    if fmt == "csv":
+        click.echo(df.to_csv(index=False).rstrip("\n"))
+    else:
+        click.echo(df.to_string(index=False) if not df.empty else "(no rows)")
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in rows)
+
+
+@click.command()
+def catalog() -> None:
+    """List every metric, dimension and filter of the semantic layer."""
+    metric_rows = [("metric", "label", "unit", "additivity", "formula")]
+    metric_rows += [(m.name, m.label, m.unit, m.additivity, m.formula)
+                    for m in cat.METRICS.values()]
+    dim_rows = [("dimension", "label", "kind", "description")]
+    dim_rows += [(d.name, d.label, d.kind, d.description) for d in cat.DIMENSIONS.values()]
+    filter_rows = [("filter", "label", "kind", "description")]
+    filter_rows += [(f.name, f.label, f.kind, f.description) for f in cat.FILTERS.values()]
+    click.echo("\n\n".join(_table(rows) for rows in (metric_rows, dim_rows, filter_rows)))
+    click.echo("\nRatios are ratios of sums at the query grain, returned as fractions; a zero "
+               "denominator gives NULL.")

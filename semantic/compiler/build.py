@@ -1,0 +1,214 @@
+"""Stage 3: the plan as a sqlglot AST (dialect-neutral until `.sql(dialect=...)`).
+
+One source: `SELECT dims, metrics FROM source WHERE scope GROUP BY dims`.
+Several sources: one CTE per source aggregating its own facts to the query grain, a `stacked`
+CTE that UNION ALLs them (0 for measures a source does not have, NULL for the median), an outer
+`GROUP BY dims` that sums each measure (MAX for the median, which one source supplies) and
+computes ratios from those sums. Facts are never joined to each other, so none can multiply
+another (no fan-out), and a ratio is always a ratio of sums at the query grain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+
+from semantic.catalog import Dimension, Measure, Metric
+from semantic.compiler.plan import Plan, SourcePlan
+from semantic.compiler.predicates import column, conjunction, scope
+
+FACT_ALIAS = "f"
+STACKED = "stacked"
+_T = exp.DataType.Type
+
+
+def _ident(name: str) -> exp.Identifier:
+    return exp.Identifier(this=name, quoted=False)
+
+
+def _alias(expression: exp.Expression, name: str) -> exp.Alias:
+    return exp.Alias(this=expression, alias=_ident(name))
+
+
+def _cast(expression: exp.Expression, to: exp.DataType.Type) -> exp.Cast:
+    return exp.Cast(this=expression, to=exp.DataType(this=to))
+
+
+def _zero() -> exp.Literal:
+    return exp.Literal.number(0)
+
+
+def _table(name: str, alias: str) -> exp.Table:
+    schema, _, table = name.rpartition(".")
+    return exp.Table(this=_ident(table), db=_ident(schema) if schema else None,
+                     alias=exp.TableAlias(this=_ident(alias)))
+
+
+def dimension_expr(dim: Dimension, src: SourcePlan) -> exp.Expression:
+    """The dimension's value on one source row (time dimensions: the fact's own date)."""
+    if dim.kind != "time":
+        return column(src.column(dim.name), FACT_ALIAS)
+    day = column(src.date_column, FACT_ALIAS)
+    if dim.grain == "day":
+        return day
+    unit: exp.Expression
+    if dim.grain == "week":  # ISO week: Monday start in every dialect (BigQuery: WEEK(MONDAY))
+        unit = exp.WeekStart(this=exp.var("MONDAY"))
+    else:
+        unit = exp.var(dim.grain.upper())  # type: ignore[union-attr]
+    return _cast(exp.DateTrunc(this=day, unit=unit), _T.DATE)
+
+
+def _row_aggregate(measure: Measure, src: SourcePlan) -> exp.Expression:
+    """Aggregate of one measure over a source's rows."""
+    if src.from_mart:
+        return exp.Sum(this=column(measure.mart_column, FACT_ALIAS))  # type: ignore[arg-type]
+    if measure.agg == "count":
+        return exp.Count(this=exp.Star())
+    col = column(measure.column, FACT_ALIAS)  # type: ignore[arg-type]
+    if measure.agg == "sum":
+        return exp.Sum(this=col)
+    if measure.agg == "count_true":
+        return exp.Sum(this=exp.Case(ifs=[exp.If(this=col, true=exp.Literal.number(1))],
+                                     default=_zero()))
+    if measure.agg == "median":
+        return exp.Median(this=col)
+    raise ValueError(f"unknown aggregation {measure.agg!r} of measure {measure.name!r}")
+
+
+def metric_expr(metric: Metric, ref: Callable[[str], exp.Expression],
+                dtypes: dict[str, str], totals: bool) -> exp.Expression:
+    """A metric from group-level measure aggregates; `ref(name)` builds a fresh aggregate.
+
+    A group only exists when one of its sources has a row, and every source row carries a
+    number for each measure (0 in stacked rows of other facts), so sums are NULL only for a
+    total (`totals`: no dimensions) over no rows at all: values are then COALESCEd to 0;
+    ratios need no COALESCE (their denominator is NULL too, so the ratio is NULL).
+    """
+    if metric.measure is not None:
+        value = ref(metric.measure)
+        if metric.additivity == "median" or isinstance(value, exp.Count):
+            return value  # COUNT is a BIGINT and never NULL
+        if totals:
+            value = exp.Coalesce(this=value, expressions=[_zero()])
+        return _cast(value, _T.BIGINT) if dtypes[metric.measure] == "integer" else value
+    num: exp.Expression = ref(metric.numerator)
+    if metric.scale != 1:
+        num = exp.Mul(this=exp.Literal.number(metric.scale), expression=num)
+    den = exp.Nullif(this=ref(metric.denominator), expression=_zero())  # 0 -> NULL, never ∞
+    return exp.Div(this=_cast(num, _T.DOUBLE), expression=den, typed=False, safe=False)
+
+
+def _placeholder(measure: Measure) -> exp.Expression:
+    """A stacked row's value for a measure its source does not have: adds nothing."""
+    return exp.Null() if measure.agg == "median" else _zero()
+
+
+def _where(src: SourcePlan, plan: Plan) -> exp.Expression | None:
+    q = plan.query
+    preds = scope(q.filters, q.tenant, columns=src.columns, table=FACT_ALIAS,
+                  date_column=src.date_column)
+    if src.presence:  # see plan.py: the groups a mart read may return
+        present = [exp.NEQ(this=column(c, FACT_ALIAS), expression=_zero()) for c in src.presence]
+        preds.append(exp.Paren(this=conjunction_or(present)))
+    return conjunction(preds)
+
+
+def conjunction_or(preds: list[exp.Expression]) -> exp.Expression:
+    out = preds[0]
+    for p in preds[1:]:
+        out = exp.Or(this=out, expression=p)
+    return out
+
+
+def _from_source(select: exp.Select, src: SourcePlan, plan: Plan) -> exp.Select:
+    select.set("from_", exp.From(this=_table(src.table, FACT_ALIAS)))
+    used = {src.column(d.name) for d in plan.dimensions if d.kind != "time"}
+    used |= {src.column(n) for n in plan.query.filters.active() if n in src.columns}
+    joins = []
+    for lk in src.lookups:
+        if any(ref.startswith(lk.alias + ".") for ref in used):
+            on = exp.EQ(this=column(lk.fact_key, FACT_ALIAS), expression=column(lk.key, lk.alias))
+            joins.append(exp.Join(this=_table(lk.table, lk.alias), side="LEFT", on=on))
+    if joins:
+        select.set("joins", joins)
+    where = _where(src, plan)
+    if where is not None:
+        select.set("where", exp.Where(this=where))
+    if plan.dimensions:  # by position: the dimensions are the first select items
+        select.set("group", exp.Group(expressions=[
+            exp.Literal.number(i) for i in range(1, len(plan.dimensions) + 1)]))
+    return select
+
+
+def _order(select: exp.Select, plan: Plan) -> exp.Select:
+    if plan.dimensions:
+        select.set("order", exp.Order(expressions=[
+            exp.Ordered(this=exp.column(d.name), nulls_first=False) for d in plan.dimensions]))
+    return select
+
+
+def _single(plan: Plan) -> exp.Select:
+    src = plan.sources[0]
+    by_name = {m.name: m for m in src.measures}
+    dtypes = {m.name: m.dtype for m in src.measures}
+    totals = not plan.dimensions
+    select = exp.Select(expressions=[
+        *(_alias(dimension_expr(d, src), d.name) for d in plan.dimensions),
+        *(_alias(metric_expr(m, lambda n: _row_aggregate(by_name[n], src), dtypes, totals),
+                 m.name) for m in plan.metrics),
+    ])
+    return _order(_from_source(select, src, plan), plan)
+
+
+def _stacked(plan: Plan) -> exp.Select:
+    measures: dict[str, Measure] = {}
+    for src in plan.sources:
+        for m in src.measures:
+            measures.setdefault(m.name, m)
+    ctes = []
+    branches = []
+    for src in plan.sources:
+        inner = exp.Select(expressions=[
+            *(_alias(dimension_expr(d, src), d.name) for d in plan.dimensions),
+            *(_alias(_row_aggregate(m, src), m.name) for m in src.measures),
+        ])
+        ctes.append(exp.CTE(this=_from_source(inner, src, plan), alias=exp.TableAlias(
+            this=_ident(src.name))))
+        own = {m.name for m in src.measures}
+        branches.append(exp.Select(expressions=[
+            *(exp.column(d.name) for d in plan.dimensions),
+            *(exp.column(n) if n in own else _alias(_placeholder(measures[n]), n)
+              for n in measures),
+        ]).from_(src.name, copy=False))
+    union: exp.Expression = branches[0]
+    for branch in branches[1:]:
+        union = exp.Union(this=union, expression=branch, distinct=False)
+    ctes.append(exp.CTE(this=union, alias=exp.TableAlias(this=_ident(STACKED))))
+
+    def ref(name: str) -> exp.Expression:
+        col = exp.column(name, STACKED)
+        return exp.Max(this=col) if measures[name].agg == "median" else exp.Sum(this=col)
+
+    dtypes = {n: m.dtype for n, m in measures.items()}
+    select = exp.Select(expressions=[
+        *(_alias(exp.column(d.name, STACKED), d.name) for d in plan.dimensions),
+        *(_alias(metric_expr(m, ref, dtypes, not plan.dimensions), m.name)
+          for m in plan.metrics),
+    ])
+    select.set("with_", exp.With(expressions=ctes))
+    select.set("from_", exp.From(this=exp.Table(this=_ident(STACKED))))
+    if plan.dimensions:
+        select.set("group", exp.Group(expressions=[exp.column(d.name, STACKED)
+                                                   for d in plan.dimensions]))
+    return _order(select, plan)
+
+
+def build(plan: Plan) -> exp.Select:
+    return _single(plan) if len(plan.sources) == 1 else _stacked(plan)
+
+
+def note_comments(notes: tuple[str, ...]) -> str:
+    """Notes as leading block comments (catalog text, never user input)."""
+    return "".join(f"/* note: {n.replace('*/', '* /')} */\n" for n in notes)

@@ -1,0 +1,107 @@
+"""Row-level queries beside the metrics: campaigns in scope, filter options, the leads export.
+
+They scope rows with the same predicate code as the metric compiler (`predicates.scope`), so
+a tenant and the filters mean the same thing everywhere; values are sqlglot literals.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from semantic.catalog import FACTS, MART
+from semantic.compiler.predicates import column, conjunction, date_literal, scope
+from semantic.compiler.request import Filters
+
+CAMPAIGN_COLUMNS = ("campaign_id", "business_user", "project", "start_time", "stop_time",
+                    "daily_budget")
+#: (core.leads column, export column), in export order
+EXPORT_COLUMNS = (("lead_id", "id"), ("campaign_id", "campaign"), ("project", "project"),
+                  ("business_user", "business_user"), ("name", "name"), ("email", "email"),
+                  ("phone", "phone"), ("lead_status", "status"), ("stage", "stage"),
+                  ("added_at", "added_date"))
+_CAMPAIGNS = "core.campaigns"
+_SCOPE = {"business_user": "business_user", "project": "project", "campaign": "campaign_id"}
+
+
+def _table(name: str, alias: str) -> exp.Table:
+    schema, _, table = name.rpartition(".")
+    return exp.Table(this=exp.to_identifier(table), db=exp.to_identifier(schema),
+                     alias=exp.TableAlias(this=exp.to_identifier(alias)))
+
+
+def _select(columns, table: str, alias: str, preds: list[exp.Expression]) -> exp.Select:
+    select = exp.Select(expressions=list(columns))
+    select.set("from_", exp.From(this=_table(table, alias)))
+    where = conjunction(preds)
+    if where is not None:
+        select.set("where", exp.Where(this=where))
+    return select
+
+
+def _dates_only(filters: Filters) -> Filters:
+    return Filters(date_from=filters.date_from, date_to=filters.date_to)
+
+
+def campaigns(filters: Filters, tenant: int | None) -> exp.Select:
+    """Campaigns in scope; with a date range, those whose planned run [start_day, stop_day]
+    overlaps it or that have any fact (delivery, lead, status change) dated in it."""
+    preds = scope(filters, tenant, columns=_SCOPE, table="c", date_column=None)
+    if filters.date_from or filters.date_to:
+        planned = []
+        if filters.date_to:
+            planned.append(exp.LTE(this=column("start_day", "c"),
+                                   expression=date_literal(filters.date_to)))
+        if filters.date_from:
+            planned.append(exp.GTE(this=column("stop_day", "c"),
+                                   expression=date_literal(filters.date_from)))
+        facts = _select([column("campaign_id", "d")], MART.table, "d",
+                        scope(_dates_only(filters), tenant, columns=MART.columns, table="d",
+                              date_column=MART.date_column))
+        any_fact = exp.In(this=column("campaign_id", "c"), query=facts.subquery(copy=False))
+        preds.append(exp.Paren(this=exp.Or(this=exp.Paren(this=conjunction(planned)),
+                                           expression=any_fact)))
+    select = _select([column(c, "c") for c in CAMPAIGN_COLUMNS], _CAMPAIGNS, "c", preds)
+    select.set("order", exp.Order(expressions=[exp.Ordered(this=column("campaign_id", "c"))]))
+    return select
+
+
+def _distinct(col: str, table: str, preds: list[exp.Expression]) -> exp.Select:
+    select = _select([column(col, "t")], table, "t", preds)
+    select.set("distinct", exp.Distinct())
+    select.set("order", exp.Order(expressions=[exp.Ordered(this=column(col, "t"))]))
+    return select
+
+
+def filter_options(tenant: int | None, business_users: tuple[int, ...]) -> dict[str, exp.Select]:
+    """Queries for the values a filter panel offers. Projects and the date span are narrowed
+    to the chosen business users; every query is narrowed to the tenant."""
+    chosen = Filters(business_user=business_users)
+    everyone = Filters()
+    span = _select([exp.Min(this=column(MART.date_column, "t")).as_("date_min"),
+                    exp.Max(this=column(MART.date_column, "t")).as_("date_max")],
+                   MART.table, "t", scope(chosen, tenant, columns=MART.columns, table="t",
+                                          date_column=None))
+    return {
+        "business_users": _distinct("business_user", _CAMPAIGNS, scope(
+            everyone, tenant, columns=_SCOPE, table="t", date_column=None)),
+        "projects": _distinct("project", _CAMPAIGNS, scope(
+            chosen, tenant, columns=_SCOPE, table="t", date_column=None)),
+        "lead_statuses": _distinct("lead_status", FACTS["leads"].table, scope(
+            everyone, tenant, columns=FACTS["leads"].columns, table="t", date_column=None)),
+        "dates": span,
+    }
+
+
+def leads_export(filters: Filters, tenant: int | None) -> exp.Select:
+    """One row per lead in scope (PII included), ordered by lead id; dates apply to the day
+    the lead was added; the lead_status filter keeps leads whose current status is listed."""
+    leads = FACTS["leads"]
+    preds = scope(filters, tenant, columns=leads.columns, table="l",
+                  date_column=leads.date_column)
+    select = _select([column(src, "l").as_(out) for src, out in EXPORT_COLUMNS], leads.table,
+                     "l", preds)
+    select.set("order", exp.Order(expressions=[exp.Ordered(this=column("lead_id", "l"))]))
+    return select
+
+
+__all__ = ["CAMPAIGN_COLUMNS", "EXPORT_COLUMNS", "campaigns", "filter_options", "leads_export"]

@@ -1,0 +1,94 @@
+"""Filter and tenant predicates as sqlglot expressions: the one place values enter SQL.
+
+Every value becomes a sqlglot literal (strings are escaped by the generator of each dialect);
+every column comes from the catalog. Used by the metric compiler and by the listing queries
+(campaigns, filter options, leads export), so all of them scope data the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from sqlglot import exp
+
+from semantic import catalog
+from semantic.compiler.request import Filters
+
+_DATE = exp.DataType.Type.DATE
+
+
+def column(ref: str, default_table: str) -> exp.Column:
+    """`"col"` -> default_table.col, `"alias.col"` -> alias.col (refs come from the catalog)."""
+    table, _, name = ref.rpartition(".")
+    return exp.Column(
+        this=exp.Identifier(this=name, quoted=False),
+        table=exp.Identifier(this=table or default_table, quoted=False),
+    )
+
+
+def literal(value: object) -> exp.Expression:
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int):
+        return exp.Literal.number(value)
+    if isinstance(value, dt.date):
+        return date_literal(value)
+    return exp.Literal.string(str(value))
+
+
+def date_literal(day: dt.date) -> exp.Cast:
+    return exp.Cast(this=exp.Literal.string(day.isoformat()), to=exp.DataType(this=_DATE))
+
+
+def in_list(col: exp.Expression, values: tuple) -> exp.Expression:
+    if len(values) == 1:
+        return exp.EQ(this=col, expression=literal(values[0]))
+    return exp.In(this=col, expressions=[literal(v) for v in values])
+
+
+def scope(
+    filters: Filters,
+    tenant: int | None,
+    *,
+    columns: Mapping[str, str],
+    table: str,
+    date_column: str | None,
+    tenant_column: str = "business_user",
+) -> list[exp.Expression]:
+    """Predicates restricting one source to the filters and the tenant.
+
+    `columns` maps a dimension name to the source's column; a list filter whose dimension the
+    source lacks does not apply to it (the compiler reports that as a note). The tenant
+    predicate is always added and ANDed, so no filter can widen it.
+    """
+    preds: list[exp.Expression] = []
+    if tenant is not None:
+        preds.append(exp.EQ(this=column(columns[tenant_column], table),
+                            expression=literal(tenant)))
+    for name, spec in catalog.FILTERS.items():
+        values = getattr(filters, name)
+        if not values:
+            continue
+        if spec.kind in ("integer_list", "text_list"):
+            ref = columns.get(spec.dimension)  # type: ignore[arg-type]
+            if ref is not None:
+                preds.append(in_list(column(ref, table), values))
+        elif date_column is not None:
+            op = exp.GTE if spec.kind == "date_from" else exp.LTE
+            preds.append(op(this=column(date_column, table), expression=date_literal(values)))
+    return preds
+
+
+def conjunction(preds: list[exp.Expression]) -> exp.Expression | None:
+    if not preds:
+        return None
+    out = preds[0]
+    for p in preds[1:]:
+        out = exp.And(this=out, expression=p)
+    return out
+
+
+def applies(filter_name: str, columns: Mapping[str, str]) -> bool:
+    spec = catalog.FILTERS[filter_name]
+    return spec.dimension is None or spec.dimension in columns

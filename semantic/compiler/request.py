@@ -1,0 +1,188 @@
+"""Stage 1: a request as validated, normalized, hashable values (`Query`, `Filters`).
+
+Normalizing makes equal requests equal objects, so the compile cache hits: list filters become
+sorted tuples without duplicates, dates become `datetime.date`, project names are trimmed (the
+warehouse identifies a project by its trimmed name). Names are checked against the catalog
+here, so every later stage only sees catalog names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import numbers
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from semantic import catalog
+from semantic.errors import (
+    InvalidFilterValueError,
+    InvalidQueryError,
+    UnknownDimensionError,
+    UnknownFilterError,
+    UnknownMetricError,
+)
+
+_INT_TEXT = re.compile(r"[+-]?[0-9]{1,19}")
+_BIGINT = 2**63 - 1
+
+
+def _as_int(filter_name: str, value: object) -> int:
+    if isinstance(value, bool):
+        raise InvalidFilterValueError(f"filter {filter_name!r} takes integer ids, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        number = int(value)
+    elif isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
+        number = int(value.strip())
+    else:
+        shown = value if not isinstance(value, str) or len(value) < 60 else value[:57] + "..."
+        raise InvalidFilterValueError(
+            f"filter {filter_name!r} takes integer ids, got {shown!r}"
+        )
+    if not -_BIGINT <= number <= _BIGINT:
+        raise InvalidFilterValueError(f"filter {filter_name!r}: id {number} is out of range")
+    return number
+
+
+def _as_text(filter_name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidFilterValueError(f"filter {filter_name!r} takes text values, got {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # e.g. a lone surrogate: no database can hold it
+        raise InvalidFilterValueError(
+            f"filter {filter_name!r} takes valid Unicode text, got {value[:60]!r}"
+        ) from None
+    return value.strip() if filter_name == "project" else value
+
+
+def _as_date(filter_name: str, value: object) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):  # includes pandas.Timestamp
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidFilterValueError(
+        f"filter {filter_name!r} takes an ISO date like 2024-07-01, got {value!r}"
+    )
+
+
+def _values(value: object) -> Iterable:
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes, numbers.Number)):
+        return (value,)
+    if isinstance(value, Iterable):
+        return value
+    return (value,)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Filters:
+    """Scope of a query. Empty lists and None mean "all"; dates are inclusive."""
+
+    business_user: tuple[int, ...] = ()
+    project: tuple[str, ...] = ()
+    campaign: tuple[int, ...] = ()
+    lead_status: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("business_user", "campaign"):
+            ints = {_as_int(name, v) for v in _values(getattr(self, name))}
+            object.__setattr__(self, name, tuple(sorted(ints)))
+        for name in ("project", "lead_status"):
+            texts = {_as_text(name, v) for v in _values(getattr(self, name))}
+            object.__setattr__(self, name, tuple(sorted(texts)))
+        start = _as_date("date_from", self.date_from)
+        end = _as_date("date_to", self.date_to)
+        if start and end and start > end:
+            raise InvalidFilterValueError(
+                f"date_from {start.isoformat()} is after date_to {end.isoformat()}"
+            )
+        object.__setattr__(self, "date_from", start)
+        object.__setattr__(self, "date_to", end)
+
+    def values(self, name: str) -> tuple:
+        return getattr(self, name)
+
+    def active(self) -> tuple[str, ...]:
+        """Names of the filters that restrict anything, in catalog order."""
+        return tuple(n for n in catalog.FILTERS if getattr(self, n) not in ((), None))
+
+
+NO_FILTERS = Filters()
+
+
+def make_filters(filters: Filters | Mapping[str, object] | None) -> Filters:
+    if filters is None:
+        return NO_FILTERS
+    if isinstance(filters, Filters):
+        return filters
+    if not isinstance(filters, Mapping):
+        raise InvalidQueryError(
+            f"filters must be a mapping of filter name to values, got {type(filters).__name__}"
+        )
+    for key in filters:
+        if key not in catalog.FILTERS:
+            raise UnknownFilterError(str(key), tuple(catalog.FILTERS))
+    return Filters(**filters) if filters else NO_FILTERS
+
+
+def make_tenant(tenant: object) -> int | None:
+    if tenant is None:
+        return None
+    return _as_int("tenant", tenant)
+
+
+def _names(kind: str, names: object, known, error) -> tuple[str, ...]:
+    if names is None:
+        return ()
+    if isinstance(names, str):
+        names = (names,)
+    out = []
+    for name in names:  # type: ignore[union-attr]
+        if not isinstance(name, str):
+            raise InvalidQueryError(f"{kind} names are text, got {name!r}")
+        if name not in known:
+            raise error(name, tuple(known))
+        out.append(name)
+    return tuple(dict.fromkeys(out))  # duplicates asked twice are answered once
+
+
+@dataclass(frozen=True, kw_only=True)
+class Query:
+    """A validated request: metrics and dimensions in the order asked (duplicates removed)."""
+
+    metrics: tuple[str, ...]
+    dimensions: tuple[str, ...] = ()
+    filters: Filters = field(default=NO_FILTERS)
+    tenant: int | None = None
+
+    def __post_init__(self) -> None:
+        metrics = _names("metric", self.metrics, catalog.METRICS, UnknownMetricError)
+        if not metrics:
+            raise InvalidQueryError("ask for at least one metric (see `campaign-bi catalog`)")
+        object.__setattr__(self, "metrics", metrics)
+        object.__setattr__(
+            self, "dimensions",
+            _names("dimension", self.dimensions, catalog.DIMENSIONS, UnknownDimensionError),
+        )
+        object.__setattr__(self, "filters", make_filters(self.filters))
+        object.__setattr__(self, "tenant", make_tenant(self.tenant))
+
+
+def make_query(
+    metrics: object,
+    dimensions: object = (),
+    filters: Filters | Mapping[str, object] | None = None,
+    tenant: object = None,
+) -> Query:
+    return Query(metrics=metrics, dimensions=dimensions, filters=filters, tenant=tenant)
