@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+import sqlglot
+from sqlglot import exp
 
 from semantic import catalog
 from semantic.compiler import (
@@ -60,14 +62,26 @@ class SemanticLayer:
         return self.compiled(metrics, dimensions, filters, tenant, dialect).sql
 
     def query(self, metrics: Any, dimensions: Any = (), filters: FilterArg = None,
-              tenant: Any = None) -> pd.DataFrame:
-        """Metrics by dimensions as a DataFrame (see the module docstring for types)."""
-        q = make_query(metrics, dimensions, filters, tenant)
+              tenant: Any = None, *, order_by: Any = (), limit: int | None = None,
+              offset: int = 0) -> pd.DataFrame:
+        """Metrics by dimensions as a DataFrame (see the module docstring for types).
+
+        `order_by` ("-spend" for descending, or (name, descending) pairs) of requested
+        columns, then `limit`/`offset`, page through large groupings inside the database."""
+        q = make_query(metrics, dimensions, filters, tenant, order_by, limit, offset)
         compiled = compile_query(q, "duckdb")
         df = self.warehouse.query(compiled.sql)
         _normalize(df, q.dimensions, q.metrics)
         df.attrs["notes"] = list(compiled.notes)
         return df
+
+    def count(self, metrics: Any, dimensions: Any, filters: FilterArg = None,
+              tenant: Any = None) -> int:
+        """How many rows `query` returns for this request (e.g. pages of a campaign table)."""
+        compiled = compile_query(make_query(metrics, dimensions, filters, tenant), "duckdb")
+        counted = exp.select(exp.Count(this=exp.Star())).from_(
+            exp.paren(sqlglot.parse_one(compiled.sql, read="duckdb")).as_("grouped"))
+        return int(self.warehouse.query(counted.sql("duckdb")).iloc[0, 0])
 
     # -- rows for the dashboard and export -----------------------------------------------
     def campaigns(self, filters: FilterArg = None, tenant: Any = None) -> pd.DataFrame:

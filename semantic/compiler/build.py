@@ -143,9 +143,18 @@ def _from_source(select: exp.Select, src: SourcePlan, plan: Plan) -> exp.Select:
 
 
 def _order(select: exp.Select, plan: Plan) -> exp.Select:
-    if plan.dimensions:
-        select.set("order", exp.Order(expressions=[
-            exp.Ordered(this=exp.column(d.name), nulls_first=False) for d in plan.dimensions]))
+    query = plan.query
+    keys = [exp.Ordered(this=exp.column(name), desc=desc, nulls_first=False)
+            for name, desc in query.order_by]
+    named = {name for name, _ in query.order_by}
+    keys += [exp.Ordered(this=exp.column(d.name), nulls_first=False)
+             for d in plan.dimensions if d.name not in named]
+    if keys:
+        select.set("order", exp.Order(expressions=keys))
+    if query.limit is not None:
+        select.set("limit", exp.Limit(expression=exp.Literal.number(query.limit)))
+    if query.offset:
+        select.set("offset", exp.Offset(expression=exp.Literal.number(query.offset)))
     return select
 
 

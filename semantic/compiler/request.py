@@ -165,6 +165,11 @@ class Query:
     dimensions: tuple[str, ...] = ()
     filters: Filters = field(default=NO_FILTERS)
     tenant: int | None = None
+    #: (column, descending) pairs, each a requested metric or dimension; ties and the rest
+    #: follow the dimensions' order
+    order_by: tuple[tuple[str, bool], ...] = ()
+    limit: int | None = None
+    offset: int = 0
 
     def __post_init__(self) -> None:
         metrics = _names("metric", self.metrics, catalog.METRICS, UnknownMetricError)
@@ -177,6 +182,31 @@ class Query:
         )
         object.__setattr__(self, "filters", make_filters(self.filters))
         object.__setattr__(self, "tenant", make_tenant(self.tenant))
+        object.__setattr__(self, "order_by", _order_by(self.order_by, metrics + self.dimensions))
+        for name in ("limit", "offset"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 0):
+                raise InvalidQueryError(f"{name} must be a non-negative integer, got {value!r}")
+
+
+def _order_by(order_by: object, columns: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+    """Accepts ["spend"], ["-spend"] (descending) or [("spend", True)]."""
+    if isinstance(order_by, str):
+        order_by = (order_by,)
+    out = []
+    for item in order_by or ():
+        if isinstance(item, str):
+            name, descending = item.lstrip("-"), item.startswith("-")
+        else:
+            name, descending = item[0], bool(item[1])
+        if name not in columns:
+            raise InvalidQueryError(
+                f"cannot order by {name!r}: order by one of the requested columns "
+                f"({', '.join(columns)})"
+            )
+        out.append((name, descending))
+    return tuple(out)
 
 
 def make_query(
@@ -184,5 +214,9 @@ def make_query(
     dimensions: object = (),
     filters: Filters | Mapping[str, object] | None = None,
     tenant: object = None,
+    order_by: object = (),
+    limit: int | None = None,
+    offset: int = 0,
 ) -> Query:
-    return Query(metrics=metrics, dimensions=dimensions, filters=filters, tenant=tenant)
+    return Query(metrics=metrics, dimensions=dimensions, filters=filters, tenant=tenant,
+                 order_by=order_by, limit=limit, offset=offset)
