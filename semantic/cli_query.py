@@ -160,8 +160,15 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 
 
 @click.command()
-def catalog() -> None:
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown"]), default="table",
+              show_default=True)
+def catalog(fmt: str) -> None:
     """List every metric, dimension and filter of the semantic layer."""
+    if fmt == "markdown":
+        from semantic.catalog_doc import render_markdown
+
+        click.echo(render_markdown(), nl=False)
+        return
     metric_rows = [("metric", "label", "unit", "additivity", "formula")]
     metric_rows += [(m.name, m.label, m.unit, m.additivity, m.formula)
                     for m in cat.METRICS.values()]

@@ -147,3 +147,14 @@ def test_docs_cover_the_public_api():
     public = [n for n in dir(semantic.SemanticLayer) if not n.startswith("_")]
     for name in [*public, *FILTER_NAMES, *DIALECTS, "UPDATE_GOLDEN"]:
         assert name in docs, name
+
+
+def test_docs_catalog_is_generated_from_the_catalog():
+    from semantic.catalog_doc import render_markdown
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "CATALOG.md"
+    assert doc.read_text(encoding="utf-8") == render_markdown(), (
+        "docs/CATALOG.md is stale: run `campaign-bi catalog --format markdown > docs/CATALOG.md`"
+    )
+    for name in [*METRIC_NAMES, *DIMENSION_NAMES]:
+        assert f"| `{name}` |" in doc.read_text(encoding="utf-8")
