@@ -1,10 +1,209 @@
-"""Entry module served by `panel serve app/dashboard.py` (placeholder until the dashboard lands)."""
+"""Entry module served by `panel serve app/dashboard.py`: sidebar filters, KPI cards and the
+Campaigns / Trends / Lead outcomes / Segments / Alerts tabs over the warehouse at
+$CAMPAIGN_BI_DB (default data/warehouse.duckdb). Fully offline: no CDN fonts or scripts.
 
+Three parts: `app.store.DashboardState` (filters → data through the semantic layer),
+`app.views` (render only) and this module (template and widgets, one store per session).
+"""
+
+from __future__ import annotations
+
+import html
+import io
 import os
+import tempfile
+import threading
+from pathlib import Path
 
 import panel as pn
+from panel.theme.fast import Fast as _Fast
 
-db = os.environ.get("CAMPAIGN_BI_DB", "data/warehouse.duckdb")
-pn.pane.Markdown(
-    f"# campaign-bi\n\nThe sample warehouse is ready at `{db}`. The dashboard is being built."
-).servable(title="campaign-bi")
+from app.store import QUICK_RANGES, DashboardState
+from app.views import AlertsView, CampaignTable, KpiCards, OutcomesView, SegmentsView, TrendsView
+from app.views.states import CSS, note
+
+DEFAULT_DB = "data/warehouse.duckdb"
+TITLE = "campaign-bi"
+#: A local font stack: the template's Google Fonts link is switched off (works offline).
+FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
+        '"Noto Sans", "Liberation Sans", sans-serif')
+ACCENT = "#1a5fb4"
+PAGE_CSS = f"""
+:root {{ --body-font: {FONT}; --font-family: {FONT}; }}
+body, .bk-root, .bk {{ font-family: {FONT}; }}
+"""
+
+
+
+class Fast(_Fast):
+    """The Fast design without its Google Fonts stylesheet (the page uses FONT instead).
+    Keeps the name `Fast`: Panel finds the design's bundled files by the class name."""
+
+    _resources = {kind: res for kind, res in _Fast._resources.items() if kind != "font"}
+
+
+_LAYERS: dict = {}
+_LAYERS_LOCK = threading.Lock()
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("CAMPAIGN_BI_DB", DEFAULT_DB))
+
+
+def tenant_for_user(user: str | None) -> int | None:
+    """The business user a logged-in account is bound to (None: sees all data). Production
+    mode with login maps accounts to tenants here; without login there is no tenant."""
+    return None
+
+
+def get_layer(path: Path):
+    """One semantic layer per warehouse file and process (DuckDB's instance cache wants one
+    connection per path; opened after any fork, keyed by pid)."""
+    import semantic
+
+    key = (str(path.resolve()), os.getpid())
+    with _LAYERS_LOCK:
+        if key not in _LAYERS:
+            _LAYERS[key] = semantic.connect(str(path))
+        return _LAYERS[key]
+
+
+def missing_warehouse_page(path: Path):
+    text = f"""
+## No warehouse at `{html.escape(str(path))}`
+
+The dashboard reads a DuckDB warehouse built from the platform's CSV exports. Build it, then
+reload this page:
+
+```bash
+just ingest                      # sample data → data/warehouse.duckdb (just sample first)
+# or your own exports (campaigns.csv, campaign_leads.csv, insights.csv,
+# lead_status_changes.csv in one folder):
+.venv/bin/campaign-bi ingest /path/to/exports --db data/warehouse.duckdb
+```
+
+To serve another file: `CAMPAIGN_BI_DB=/path/to/warehouse.duckdb panel serve app/dashboard.py`.
+"""
+    return pn.pane.Markdown(text, sizing_mode="stretch_width", max_width=900)
+
+
+def sidebar(state: DashboardState) -> list:
+    # Tens of thousands of users or projects: the drop-down lists the first matches of what
+    # is typed, the browser would choke on drawing them all.
+    limits = {"option_limit": 100, "search_option_limit": 100}
+    users = pn.widgets.MultiChoice.from_param(
+        state.param.business_users, placeholder="All business users (type to search)",
+        options=list(state.param.business_users.objects), disabled=state.tenant is not None,
+        sizing_mode="stretch_width", **limits)
+    projects = pn.widgets.MultiChoice.from_param(
+        state.param.projects, placeholder="All projects (type to search)",
+        sizing_mode="stretch_width", **limits)
+    dates = pn.widgets.DateRangePicker.from_param(
+        state.param.date_range, start=state.date_min, end=state.date_max,
+        sizing_mode="stretch_width")
+    quick = []
+    for name in QUICK_RANGES:
+        button = pn.widgets.Button(label=name, button_type="light", width=136, height=30,
+                                   margin=(2, 3))
+        button.on_click(lambda _, name=name: state.apply_quick_range(name))
+        quick.append(button)
+
+    def mark_quick(*_):
+        chosen = _quick_name(state)
+        for button in quick:
+            button.button_type = "primary" if button.label == chosen else "light"
+    state.param.watch(mark_quick, "date_range")
+    mark_quick()
+    search = pn.widgets.TextInput.from_param(
+        state.param.campaign_search,
+        placeholder="Campaign id(s) or project text", sizing_mode="stretch_width")
+    statuses = pn.widgets.MultiChoice.from_param(
+        state.param.lead_statuses, placeholder="All statuses",
+        sizing_mode="stretch_width")
+    reset = pn.widgets.Button(label="Reset filters", button_type="default",
+                              sizing_mode="stretch_width")
+    reset.on_click(lambda _: state.reset())
+    download = pn.widgets.FileDownload(
+        callback=lambda: export_bytes(state), filename=state.export_name(),
+        label="Download leads (CSV)", button_type="primary", sizing_mode="stretch_width")
+    state.param.watch(lambda *_: setattr(download, "filename", state.export_name()),
+                      ["business_users", "projects", "date_range", "campaign_search",
+                       "lead_statuses"])
+    status_note = note("The lead status filter narrows leads and their outcomes; spend and "
+                       "delivery are not narrowed by it.")
+    return [users, projects, dates, pn.pane.HTML("<small>Quick picks (ending on the data's "
+                                                 "last day)</small>", margin=(0, 10)),
+            pn.FlexBox(*quick, margin=(0, 7)), search, statuses, status_note, reset, pn.layout.Divider(), download,
+            note("The export holds personal data (names, emails, phones) of the filtered "
+                 "leads; handle it accordingly.")]
+
+
+def _quick_name(state: DashboardState) -> str | None:
+    for name in QUICK_RANGES:
+        if state.date_range and tuple(state.date_range) == state.quick_range(name):
+            return name
+    return None
+
+
+def export_bytes(state: DashboardState) -> io.BytesIO:
+    """The filtered leads as CSV, written by the export (DuckDB) into a temporary file, read back
+    (FileDownload sends the bytes; the file is removed at once)."""
+    from semantic.export import export_leads
+
+    with tempfile.TemporaryDirectory(prefix="campaign-bi-export-") as folder:
+        path = Path(folder) / "leads.csv"
+        export_leads(state.layer, path, state.export_filters(), state.tenant)
+        return io.BytesIO(path.read_bytes())
+
+
+def header_note(state: DashboardState):
+    def text(data, loading):
+        if data is None:
+            return ""
+        span = f"{state.date_min} – {state.date_max}" if state.date_min else "no dates"
+        scope = f"Business user {state.tenant} · " if state.tenant is not None else ""
+        return f'<div class="cbi-note">{scope}Data available from {span}</div>'
+    return pn.pane.HTML(pn.bind(text, state.param.data, state.param.loading),
+                        stylesheets=[CSS], sizing_mode="stretch_width")
+
+
+def main_area(state: DashboardState) -> list:
+    views = [("Campaigns", CampaignTable(store=state)),
+             ("Trends", TrendsView(store=state, active=False)),
+             ("Lead outcomes", OutcomesView(store=state, active=False)),
+             ("Segments", SegmentsView(store=state, active=False)),
+             ("Alerts", AlertsView(store=state, active=False))]
+    tabs = pn.Tabs(*views, dynamic=True, sizing_mode="stretch_width")
+
+    def show(event) -> None:  # a tab's charts are drawn when it is shown, not on every change
+        for index, (_, view) in enumerate(views):
+            if "active" in view.param:
+                view.active = index == event.new
+    tabs.param.watch(show, "active")
+    return [pn.Column(header_note(state), KpiCards(store=state), sizing_mode="stretch_width"),
+            tabs]
+
+
+def build(path: Path | None = None, user: str | None = None, served: bool = True):
+    """The page for one session: the template (served) or a plain layout (tests)."""
+    path = path or db_path()
+    if not path.is_file():
+        body = [missing_warehouse_page(path)]
+        state = None
+    else:
+        state = DashboardState(get_layer(path), tenant=tenant_for_user(user), background=served)
+        body = main_area(state)
+    if not served:
+        return state, pn.Column(*body)
+    template = pn.template.FastListTemplate(
+        title=TITLE, sidebar=sidebar(state) if state else [], main=body, font=FONT,
+        font_url="", accent_base_color=ACCENT, header_background=ACCENT,
+        raw_css=[PAGE_CSS], sidebar_width=320, main_layout=None, theme_toggle=False,
+        design=Fast)
+    return state, template
+
+
+if pn.state.served:
+    pn.extension("tabulator", design=Fast, notifications=False)
+    _state, _page = build(user=pn.state.user)
+    _page.servable(title=TITLE)

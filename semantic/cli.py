@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import duckdb
 
-from semantic import cli_query
+from semantic import cli_app, cli_query
 from semantic.errors import CampaignBIError, UnusableInputError
 
 DEFAULT_DB = "data/warehouse.duckdb"
@@ -152,7 +152,8 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
-for _command in (cli_query.query, cli_query.sql, cli_query.catalog):
+for _command in (cli_query.query, cli_query.sql, cli_query.catalog, cli_app.alerts,
+                 cli_app.export_leads):
     main.add_command(_command)
 
 

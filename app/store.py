@@ -1,0 +1,398 @@
+"""The dashboard's data store: `DashboardState` owns the filters (business users, projects, dates,
+campaign search, lead statuses, grain, tenant lock) and turns one filter state into every view's
+data (`DashboardData`) through the semantic layer: KPIs now and for the previous period of equal
+length, campaign rows (paged here), trends, statuses, funnel, time to first contact, arrival,
+top-N segments, alerts. Queries run concurrently; results are cached by (piece, filter state,
+data version). No SQL here."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import pandas as pd
+import panel as pn
+import param
+
+from app.viewdata import (  # noqa: F401  (re-exported: the store's public names)
+    FULL_FRAME_LIMIT,
+    GRAINS,
+    KPI_METRICS,
+    OTHER,
+    QUICK_RANGES,
+    SEGMENT_METRICS,
+    SEGMENT_TOP_N,
+    TABLE_KEYS,
+    TABLE_METRICS,
+    TREND_METRICS,
+    TTFC_BUCKETS,
+    WEEKDAYS,
+    DashboardData,
+    FilterState,
+    arrival_grid,
+    first_row,
+    fold_top,
+    is_empty,
+    narrow_to_search,
+    ratio,
+    segment_sums,
+    status_and_funnel,
+    top_with_other,
+    ttfc_histogram,
+)
+from semantic import alerts as alert_rules
+from semantic.catalog import METRICS
+from semantic.export import export_file_name
+
+ATTRS = ["start_time", "stop_time", "daily_budget"]
+TTFC_METRICS = ("contacted_leads", "speed_to_lead_hours")
+DEFERRED_METRICS = tuple(dict.fromkeys((*alert_rules.CAMPAIGN_METRICS, *TTFC_METRICS)))
+_POOL = ThreadPoolExecutor(max_workers=3, thread_name_prefix="campaign-bi-store")
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 256
+
+
+class DashboardState(param.Parameterized):
+    business_users = param.ListSelector(default=[], objects=[], label="Business users")
+    projects = param.ListSelector(default=[], objects=[], label="Projects")
+    date_range = param.CalendarDateRange(default=None, allow_None=True, label="Date range")
+    campaign_search = param.String(default="", label="Campaign search")
+    lead_statuses = param.ListSelector(default=[], objects=[], label="Lead statuses")
+    grain = param.Selector(default="week", objects=list(GRAINS), label="Trend grain")
+    tenant = param.Integer(default=None, allow_None=True, constant=True,
+                           doc="Business user this session is bound to (None: all).")
+    data = param.Parameter(default=None, doc="DashboardData for the current filters.")
+    loading = param.Boolean(default=False)
+    error = param.String(default="")
+
+    def __init__(self, layer, tenant: int | None = None, background: bool = False, **params):
+        super().__init__(tenant=tenant, **params)
+        self.layer = layer
+        self.background = background
+        self._generation = 0
+        options = layer.filter_options(tenant=tenant)
+        self.date_min, self.date_max = self._activity_span(options)
+        self.param.business_users.objects = [tenant] if tenant is not None else \
+            options["business_users"]
+        if tenant is not None:  # any other business user is refused on assignment
+            self.param.business_users.check_on_set = True
+        self.param.lead_statuses.objects, self.param.projects.objects = (
+            options["lead_statuses"], options["projects"])
+        with param.parameterized.discard_events(self):
+            self.business_users = [tenant] if tenant is not None else []
+            self.date_range = self.default_range()
+            self.grain = self._auto_grain(self.date_range)
+        self.refresh(complete=not background)
+        if background:  # served: a large scope's alerts and ttfc follow after the page loads
+            pn.state.onload(self._refresh_async)
+
+    def _activity_span(self, options: dict) -> tuple[dt.date | None, dt.date | None]:
+        """First and last day with delivery, leads or status changes (the layer's span also
+        counts planned-budget days, months past the last real activity)."""
+        days = self._cached(("activity", self.tenant), lambda: self.layer.query(
+            metrics=["spend", "leads", "status_changes"], dimensions=["day"],
+            tenant=self.tenant))
+        active = days[(days["spend"] > 0) | (days["leads"] > 0) | (days["status_changes"] > 0)]
+        if active.empty:
+            return options["date_min"], options["date_max"]
+        return active["day"].min().date(), active["day"].max().date()
+
+    # -- filters -------------------------------------------------------------------------
+    def default_range(self) -> tuple[dt.date, dt.date] | None:
+        return (self.date_min, self.date_max) if self.date_min and self.date_max else None
+
+    def quick_range(self, name: str) -> tuple[dt.date, dt.date] | None:
+        """Last 7/30/90 days and this month end on the data's last day."""
+        end, days = self.date_max, {"Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90}
+        if end is None or name not in (*days, "This month", "All data"):
+            return None
+        start = end - dt.timedelta(days=days[name] - 1) if name in days else \
+            end.replace(day=1) if name == "This month" else self.date_min
+        return max(start, self.date_min), end
+
+    def apply_quick_range(self, name: str) -> None:
+        if rng := self.quick_range(name):
+            self.date_range = rng
+
+    def reset(self) -> None:
+        self.param.update(business_users=[self.tenant] if self.tenant is not None else [],
+                          projects=[], campaign_search="", lead_statuses=[],
+                          date_range=self.default_range())
+
+    @staticmethod
+    def _auto_grain(rng) -> str:  # about 30-60 points whatever the range
+        days = (rng[1] - rng[0]).days + 1 if rng else 999
+        return "day" if days <= 45 else "week" if days <= 370 else "month"
+
+    @param.depends("business_users", watch=True, on_init=False)
+    def _lock_and_narrow(self) -> None:
+        if self.tenant is not None and list(self.business_users) != [self.tenant]:
+            self.business_users = [self.tenant]  # a tenant session cannot widen its scope
+            return
+        options = self.layer.filter_options(tenant=self.tenant,
+                                            business_user=list(self.business_users) or None)
+        self.param.projects.objects = options["projects"]
+        kept = [p for p in self.projects if p in options["projects"]]
+        if kept != list(self.projects):
+            self.projects = kept
+
+    @param.depends("date_range", watch=True)
+    def _grain_for_range(self) -> None:
+        self.grain = self._auto_grain(self.date_range)
+
+    def filter_state(self) -> FilterState:
+        users = (self.tenant,) if self.tenant is not None else tuple(self.business_users)
+        rng = self.date_range or (None, None)
+        state = FilterState(business_user=users, project=tuple(self.projects),
+                            lead_status=tuple(self.lead_statuses), date_from=rng[0],
+                            date_to=rng[1], tenant=self.tenant)
+        text = self.campaign_search.strip()
+        return self._search(text, state) if text else state
+
+    def _search(self, text: str, state: FilterState) -> FilterState:
+        """Narrow to campaigns matching the search (see `narrow_to_search`)."""
+        scope = {k: v for k, v in state.filters().items() if k in ("business_user", "project")}
+        key = ("search", state.business_user, state.project, state.tenant)
+        found = self._cached(key, lambda: self.layer.campaigns(filters=scope, tenant=state.tenant))
+        return narrow_to_search(state, found, text)
+
+    def export_filters(self) -> dict:  # the tenant is passed apart
+        state = self.filter_state()
+        return state.filters() if not state.no_match else {**state.filters(), "campaign": [-1]}
+
+    def export_name(self, today: dt.date | None = None) -> str:
+        state = self.filter_state()
+        name = export_file_name(state.filters(), today or dt.date.today())
+        return name.replace("leads_", "leads_no-match_", 1) if state.no_match else name
+
+    # -- refresh -------------------------------------------------------------------------
+    @param.depends("business_users", "projects", "date_range", "campaign_search",
+                   "lead_statuses", watch=True)
+    def _on_filters(self) -> None:
+        pn.state.execute(self._refresh_async) if self.background else self.refresh()
+
+    @param.depends("grain", watch=True)
+    def _on_grain(self) -> None:  # only the trends depend on the grain
+        if (data := self.data) is not None:
+            trends = data.trends if data.empty else self._trends(data.state, self.grain)
+            self.data = replace(data, grain=self.grain, trends=trends)
+
+    def refresh(self, complete: bool = True) -> DashboardData:
+        """Recompute now (tests, first load); errors become a message, never a traceback."""
+        self._generation += 1
+        try:
+            data = self.compute(self.filter_state(), self.grain)
+            self.param.update(data=self.complete(data) if complete else data, error="")
+        except Exception as exc:
+            self.param.update(data=DashboardData(state=FilterState(), empty=True),
+                              error=f"Could not load data: {exc}")
+        return self.data
+
+    async def _refresh_async(self) -> None:
+        """Served: compute off the event loop with a loading indicator; a newer change wins.
+        Alerts and time to first contact of a very large scope follow in a second step."""
+        self._generation += 1
+        generation, self.loading = self._generation, True
+        loop = asyncio.get_running_loop()
+        try:
+            data = await loop.run_in_executor(None, self.compute, self.filter_state(),
+                                              self.grain)
+            if generation != self._generation:
+                return
+            if data is not self.data or self.error:
+                self.param.update(data=data, error="", loading=False)
+            if data.alerts is None:
+                data = await loop.run_in_executor(None, self.complete, data)
+                if generation == self._generation:
+                    self.data = data
+        except Exception as exc:
+            if generation == self._generation:
+                self.error = f"Could not load data: {exc}"
+        finally:
+            if generation == self._generation:
+                self.loading = False
+
+    def compute(self, state: FilterState, grain: str) -> DashboardData:
+        """Every view's data for one filter state, cached (alerts and ttfc of > FULL_FRAME_LIMIT
+        campaigns are None: see `complete`)."""
+        return self._cached(("data", state, grain), lambda: self._compute(state, grain))
+
+    def complete(self, data: DashboardData) -> DashboardData:
+        """`data` with the alerts and time to first contact that `compute` left out."""
+        if data.empty or data.alerts is not None:
+            return data
+        return replace(data, **self._cached(("deferred", data.state),
+                                            lambda: self._deferred(data.state)))
+
+    def _compute(self, state: FilterState, grain: str) -> DashboardData:
+        if state.no_match:
+            return DashboardData(state=state, empty=True, grain=grain,
+                                 notes=("No campaign matches the search.",))
+        prev = state.previous()
+        jobs: dict[str, Callable] = {  # slowest first: the pool starts them in this order
+            "facts": lambda: self._facts(state),
+            "kpis": lambda: self._query(KPI_METRICS, (), state),
+            "previous": lambda: self._query(KPI_METRICS, (), prev) if prev else None,
+            "trends": lambda: self._trends(state, grain),
+            "arrival": lambda: self._cached(("arrival", state), lambda: arrival_grid(
+                self._query(("leads",), ("lead_weekday", "lead_hour"), state))),
+            "status": lambda: self._status(state),
+        }
+        if not (state.business_user or state.project or state.campaign):  # maybe very large
+            jobs["rows"] = lambda: self._count(state, TABLE_METRICS, TABLE_KEYS)
+        futures = {name: _POOL.submit(job) for name, job in jobs.items()}
+        facts = futures["facts"].result()
+        paged = len(facts) > FULL_FRAME_LIMIT
+        if paged:
+            got = {name: f.result() for name, f in futures.items()}
+            got["campaigns"] = self._large(state, facts.iloc[:FULL_FRAME_LIMIT], got["kpis"])
+        else:
+            campaigns = self._full(state, facts)
+            got = {name: f.result() for name, f in futures.items()}
+            got["campaigns"] = campaigns
+        kpis = first_row(got["kpis"])
+        if is_empty(kpis):
+            return DashboardData(state=state, empty=True, grain=grain, kpis=kpis)
+        campaigns, alerts, segments, ttfc, count = got["campaigns"]
+        if paged:  # the campaign rows sum to the KPIs by construction (same filters)
+            totals = {m: kpis[m] for m in TABLE_METRICS}
+        else:
+            totals = {m: campaigns[m].sum() for m in TABLE_METRICS if not METRICS[m].numerator}
+            totals.update({m: ratio(totals, m) for m in TABLE_METRICS if METRICS[m].numerator})
+        status, funnel = got["status"]
+        notes = tuple(dict.fromkeys(got["kpis"].attrs.get("notes", [])))
+        return DashboardData(
+            state=state, empty=False, kpis=kpis,
+            previous=first_row(got["previous"]) if prev else {},
+            previous_range=(prev.date_from, prev.date_to) if prev else None,
+            campaigns=campaigns, totals=totals, trends=got["trends"], grain=grain,
+            status=status, funnel=funnel, ttfc=ttfc, arrival=got["arrival"],
+            segments=segments, alerts=alerts, notes=notes, campaign_count=count, paged=paged)
+
+    def campaign_page(self, page: int = 1, size: int = 25, sort_by: str = "spend",
+                      ascending: bool = False) -> tuple[pd.DataFrame, int]:
+        """One page of the campaign table sorted over all its rows, and the row count. A
+        large scope is sorted and paged inside the database (by metric or key columns)."""
+        data = self.data
+        if data is None or data.empty:
+            return pd.DataFrame(), 0
+        start = max(page - 1, 0) * size
+        if not data.paged:
+            frame = data.campaigns
+            if sort_by in frame.columns:
+                frame = frame.sort_values([sort_by, "campaign"], ascending=[ascending, True],
+                                          na_position="last")
+            return frame.iloc[start:start + size].reset_index(drop=True), len(frame)
+        if sort_by not in (*TABLE_METRICS, *TABLE_KEYS):
+            sort_by, ascending = "spend", False
+        key = ("page", data.state, start, size, sort_by, ascending)
+        return self._cached(key, lambda: self._db_page(data.state, start, size, sort_by,
+                                                       ascending)), data.campaign_count
+
+    def _db_page(self, state: FilterState, start: int, size: int, sort_by: str,
+                 ascending: bool) -> pd.DataFrame:
+        top = self._cached(("top", state), lambda: None)
+        if (sort_by, ascending) == ("spend", False) and top is not None \
+                and start + size <= len(top):
+            facts = top.iloc[start:start + size]
+        else:
+            facts = self.layer.query(
+                metrics=list(TABLE_METRICS), dimensions=list(TABLE_KEYS),
+                filters=state.filters(), tenant=state.tenant, limit=size, offset=start,
+                order_by=[(sort_by, not ascending), ("campaign", False)])
+        ids = [int(i) for i in facts["campaign"]]
+        attrs = self.layer.campaigns(filters={"campaign": ids}, tenant=state.tenant) if ids \
+            else pd.DataFrame(columns=["campaign_id", *ATTRS])
+        return facts.reset_index(drop=True).merge(attrs.rename(
+            columns={"campaign_id": "campaign"})[["campaign", *ATTRS]], on="campaign",
+            how="left")
+
+    # -- queries -------------------------------------------------------------------------
+    def _cached(self, key: tuple, fn: Callable):
+        where = getattr(getattr(self.layer, "warehouse", None), "path", id(self.layer))
+        key = (*key, str(where), self.layer.data_version)
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
+        value = fn()
+        with _CACHE_LOCK:
+            _CACHE[key] = value
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        return value
+
+    def _query(self, metrics: tuple, dimensions: tuple, state: FilterState) -> pd.DataFrame:
+        return self._cached(("query", metrics, dimensions, state), lambda: self.layer.query(
+            metrics=list(metrics), dimensions=list(dimensions), filters=state.filters(),
+            tenant=state.tenant))
+
+    def _trends(self, state: FilterState, grain: str) -> pd.DataFrame:
+        return self._query(TREND_METRICS, (grain,), state).rename(columns={grain: "period"})
+
+    def _facts(self, state: FilterState) -> pd.DataFrame:
+        """Campaign rows by spend; one more than FULL_FRAME_LIMIT says: page in the database."""
+        return self._cached(("facts", state), lambda: self.layer.query(
+            metrics=list(TABLE_METRICS), dimensions=list(TABLE_KEYS), filters=state.filters(),
+            tenant=state.tenant, order_by=[("spend", True), ("campaign", False)],
+            limit=FULL_FRAME_LIMIT + 1))
+
+    def _full(self, state: FilterState, facts: pd.DataFrame):
+        """Every campaign row with its planned run and daily budget, alerts, segments and time
+        to first contact; the two extra queries run on the pool while this shapes."""
+        def build():
+            attrs = _POOL.submit(self.layer.campaigns, filters=state.filters(),
+                                 tenant=state.tenant)
+            medians = _POOL.submit(self.layer.query, metrics=list(TTFC_METRICS),
+                                   dimensions=["campaign"], filters=state.filters(),
+                                   tenant=state.tenant)
+            fired = alert_rules.evaluate(self.layer, state.filters(), state.tenant,
+                                         campaigns=facts)
+            segments = {key: fold_top(segment_sums(facts, key), key)
+                        for key in ("project", "business_user")}
+            merged = facts.merge(attrs.result().rename(columns={"campaign_id": "campaign"})[
+                ["campaign", *ATTRS]], on="campaign", how="left")
+            return merged, fired, segments, ttfc_histogram(medians.result()), len(merged)
+        return self._cached(("campaigns", state), build)
+
+    def _large(self, state: FilterState, top: pd.DataFrame, kpis: pd.DataFrame):
+        """Too many campaigns to hold: the row count and top segments ("Other" from the KPI
+        sums) come from the database at once; alerts and ttfc are left to `complete`."""
+        def segment(key):
+            return self.layer.query(metrics=list(SEGMENT_METRICS), dimensions=[key],
+                                    filters=state.filters(), tenant=state.tenant,
+                                    order_by=[("spend", True), (key, False)],
+                                    limit=SEGMENT_TOP_N)
+
+        def build():
+            jobs = {"rows": _POOL.submit(self._count, state, TABLE_METRICS, TABLE_KEYS)}
+            for key in ("project", "business_user"):
+                jobs[key] = _POOL.submit(segment, key)
+                jobs[key + "_count"] = _POOL.submit(self._count, state, ["spend"], [key])
+            got = {name: job.result() for name, job in jobs.items()}
+            totals = first_row(kpis)
+            segments = {key: top_with_other(got[key], key, got[key + "_count"], totals)
+                        for key in ("project", "business_user")}
+            self._cached(("top", state), lambda: top)  # pages by spend, descending
+            return pd.DataFrame(), None, segments, None, got["rows"]
+        return self._cached(("large", state), build)
+
+    def _count(self, state: FilterState, metrics, dimensions) -> int:
+        return self._cached(("count", state, tuple(metrics), tuple(dimensions)),
+                            lambda: self.layer.count(list(metrics), list(dimensions),
+                                                     state.filters(), state.tenant))
+
+    def _deferred(self, state: FilterState) -> dict:
+        frame = self._query(DEFERRED_METRICS, TABLE_KEYS, state)
+        return {"ttfc": ttfc_histogram(frame), "alerts": alert_rules.evaluate(
+            self.layer, state.filters(), state.tenant, campaigns=frame)}
+
+    def _status(self, state: FilterState) -> tuple[pd.DataFrame, pd.DataFrame]:
+        frame = self._query(("leads",), ("stage", "lead_status"), state)
+        return self._cached(("status", state), lambda: status_and_funnel(frame))

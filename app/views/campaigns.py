@@ -1,0 +1,181 @@
+"""The campaign table: one page at a time from the store (sorted there over every campaign),
+money/percent formatting, alert cells highlighted and a totals line equal to the KPIs."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+from bokeh.models.widgets.tables import DateFormatter, NumberFormatter
+
+from app import format as fmt
+from app.views.states import CSS, empty_state, error_state, loading_wrapper
+
+COLUMNS = {  # field -> header
+    "campaign": "Campaign", "project": "Project", "business_user": "Business user",
+    "start_time": "Start", "stop_time": "Stop", "daily_budget": "Daily budget",
+    "budget": "Budget", "spend": "Spend", "impressions": "Impressions", "clicks": "Clicks",
+    "reach": "Reach (sum of daily)", "leads": "Leads", "qualified_leads": "Qualified",
+    "ctr": "CTR", "cpc": "CPC", "cpl": "CPL", "budget_utilization": "Budget utilization",
+}
+_MONEY = NumberFormatter(format="0,0.00", text_align="right")
+_COUNT = NumberFormatter(format="0,0", text_align="right")
+_PCT = NumberFormatter(format="0.00%", text_align="right", nan_format="–")
+_DAY = DateFormatter(format="%Y-%m-%d")
+FORMATTERS = {
+    "campaign": NumberFormatter(format="0", text_align="left"),
+    "business_user": NumberFormatter(format="0", text_align="left"),
+    "start_time": _DAY, "stop_time": _DAY, "daily_budget": _MONEY, "budget": _MONEY,
+    "spend": _MONEY, "impressions": _COUNT, "clicks": _COUNT, "reach": _COUNT, "leads": _COUNT,
+    "qualified_leads": _COUNT, "ctr": _PCT,
+    "cpc": NumberFormatter(format="0,0.00", text_align="right", nan_format="–"),
+    "cpl": NumberFormatter(format="0,0.00", text_align="right", nan_format="–"),
+    "budget_utilization": _PCT,
+}
+#: alert rule -> the column its cell highlight goes on
+ALERT_COLUMN = {"cpl_high": "cpl", "overspend": "budget_utilization", "ctr_low": "ctr",
+                "spend_without_leads": "spend"}
+HIGHLIGHT = "background-color: #fde7e4; color: #8a1c12; font-weight: 600"
+TOTALS_CSS = CSS + """
+.totals { display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 0.88em; padding: 6px 10px;
+  background: #f3f6f9; border-radius: 6px; color: #1d2733; font-variant-numeric: tabular-nums; }
+.totals b { font-weight: 650; } .totals span { white-space: nowrap; }
+"""
+PAGE_SIZES = [25, 50, 100]
+UNSORTABLE_WHEN_PAGED = ("start_time", "stop_time", "daily_budget")
+PAGED_NOTE = (" (sorted in the database; narrow the filters under 20,000 campaigns to sort by "
+              "start, stop or daily budget)")
+
+
+def totals_html(totals: dict, rows: int) -> str:
+    items = [("Campaigns", f"{rows:,}"), ("Spend", fmt.money(totals.get("spend"), True)),
+             ("Budget", fmt.money(totals.get("budget"), True)),
+             ("Impressions", fmt.by_unit(totals.get("impressions"), "count")),
+             ("Clicks", fmt.by_unit(totals.get("clicks"), "count")),
+             ("Reach (sum of daily)", fmt.by_unit(totals.get("reach"), "count")),
+             ("Leads", fmt.integer(totals.get("leads"))),
+             ("Qualified", fmt.integer(totals.get("qualified_leads"))),
+             ("CTR", fmt.percent(totals.get("ctr"))), ("CPC", fmt.money(totals.get("cpc"))),
+             ("CPL", fmt.money(totals.get("cpl"))),
+             ("Budget utilization", fmt.percent(totals.get("budget_utilization")))]
+    spans = "".join(f"<span>{html.escape(k)}: <b>{html.escape(v)}</b></span>" for k, v in items)
+    return f'<div class="totals" title="Totals over every campaign in the filters"><span><b>' \
+           f'Totals</b></span>{spans}</div>'
+
+
+def alert_sets(alerts: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """Campaign ids firing each rule that has a column in the table."""
+    if alerts is None or alerts.empty:
+        return {}
+    rules = alerts["rule"].to_numpy()
+    ids = alerts["campaign"].to_numpy()
+    return {rule: ids[rules == rule] for rule in ALERT_COLUMN}
+
+
+def highlight(page: pd.DataFrame, fired: dict[str, np.ndarray]) -> pd.DataFrame:
+    """CSS per cell: cells whose campaign fires the alert rule for that column."""
+    styles = np.full(page.shape, "", dtype=object)
+    if fired and not page.empty:
+        campaigns = page["campaign"].to_numpy()
+        for rule, column in ALERT_COLUMN.items():
+            if column in page.columns and len(fired.get(rule, ())):
+                styles[np.isin(campaigns, fired[rule]), page.columns.get_loc(column)] = HIGHLIGHT
+    return pd.DataFrame(styles, index=page.index, columns=page.columns)
+
+
+class CampaignTable(pn.viewable.Viewer):
+    store = param.Parameter()
+    page = param.Integer(default=1, bounds=(1, None))
+    page_size = param.Selector(default=25, objects=PAGE_SIZES)
+    sort_by = param.String(default="spend")
+    ascending = param.Boolean(default=False)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._fired: tuple = (None, {})
+        self._table = pn.widgets.Tabulator(
+            pd.DataFrame(columns=list(COLUMNS)), show_index=False, disabled=True,
+            pagination=None, titles=COLUMNS, formatters=FORMATTERS, layout="fit_data_table",
+            sizing_mode="stretch_width", frozen_columns=["campaign"],
+            sorters=[{"field": "spend", "dir": "desc"}], selectable=False,
+            stylesheets=[":host .tabulator { font-size: 0.86em; }"])
+        self._totals = pn.pane.HTML("", stylesheets=[TOTALS_CSS], sizing_mode="stretch_width")
+        self._status = pn.pane.HTML("", stylesheets=[CSS], sizing_mode="stretch_width")
+        self._prev = pn.widgets.Button(label="‹ Previous", width=100)
+        self._next = pn.widgets.Button(label="Next ›", width=100)
+        self._size = pn.widgets.Select.from_param(self.param.page_size, label="", width=80)
+        self._message = pn.Column(sizing_mode="stretch_width")
+        self._prev.on_click(lambda _: self._go(self.page - 1))
+        self._next.on_click(lambda _: self._go(self.page + 1))
+        self._table.style.apply(self._highlight, axis=None)  # re-run for every page shown
+        self._table.param.watch(self._on_sort, "sorters")
+        self.store.param.watch(self._on_data, ["data", "error"])
+        self.param.watch(lambda *_: self._render(), ["page", "page_size", "sort_by", "ascending"])
+        self._render()
+
+    def _highlight(self, page: pd.DataFrame) -> pd.DataFrame:
+        data = self.store.data
+        if self._fired[0] is not data:
+            self._fired = (data, alert_sets(data.alerts if data is not None else None))
+        return highlight(page, self._fired[1])
+
+    def _go(self, page: int) -> None:
+        self.page = max(1, min(page, self._pages()))
+
+    def _pages(self) -> int:
+        rows = self.store.data.campaign_count if self.store.data is not None else 0
+        return max(1, math.ceil(rows / self.page_size))
+
+    def _on_sort(self, event) -> None:
+        sorters = event.new or []
+        if not sorters:
+            return
+        field, ascending = sorters[0]["field"], sorters[0]["dir"] == "asc"
+        data = self.store.data
+        if data is not None and data.paged and field in UNSORTABLE_WHEN_PAGED:
+            self._render()  # the database pages by metrics and keys only; keep the order
+            return
+        if (field, ascending) != (self.sort_by, self.ascending):
+            self.param.update(sort_by=field, ascending=ascending, page=1)
+
+    def _on_data(self, *_events) -> None:
+        if self.page != 1:
+            self.page = 1  # renders
+        else:
+            self._render()
+
+    def _render(self) -> None:
+        data, error = self.store.data, self.store.error
+        if error or data is None or data.empty:
+            self._message[:] = [error_state(error) if error else empty_state()]
+            self._table.visible = self._totals.visible = False
+            self._status.object = ""
+            return
+        self._message[:] = []
+        self._table.visible = self._totals.visible = True
+        frame, rows = self.store.campaign_page(self.page, self.page_size, self.sort_by,
+                                               self.ascending)
+        frame = frame[list(COLUMNS)]
+        self._table.value = frame
+        self._totals.object = totals_html(data.totals, rows)
+        first = (self.page - 1) * self.page_size + 1 if rows else 0
+        last = min(self.page * self.page_size, rows)
+        self._status.object = (f'<div class="cbi-note">Campaigns {first:,}–{last:,} of '
+                               f'{rows:,} · page {self.page:,} of {self._pages():,} · sorted '
+                               f'by {COLUMNS.get(self.sort_by, self.sort_by)} '
+                               f'{"ascending" if self.ascending else "descending"}'
+                               f'{PAGED_NOTE if data.paged else ""} · highlighted cells fire '
+                               f'an alert</div>')
+        self._prev.disabled = self.page <= 1
+        self._next.disabled = self.page >= self._pages()
+
+    def __panel__(self):
+        pager = pn.Row(self._prev, self._next, pn.pane.HTML("Rows per page", margin=(14, 4)),
+                       self._size, self._status, sizing_mode="stretch_width")
+        body = pn.Column(self._totals, self._table, pager, self._message,
+                         sizing_mode="stretch_width")
+        return loading_wrapper(self.store, body)

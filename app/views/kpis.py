@@ -1,0 +1,102 @@
+"""Fifteen KPI cards, each with its change against the previous period of equal length."""
+
+from __future__ import annotations
+
+import html
+
+import panel as pn
+import param
+
+from app import format as fmt
+from app.views.states import CSS, guarded
+
+#: (metric, card title, good direction: "up", "down" or None for neutral)
+CARDS = (
+    ("spend", "Spend", None),
+    ("impressions", "Impressions", "up"),
+    ("clicks", "Clicks", "up"),
+    ("reach", "Reach (sum of daily)", "up"),
+    ("leads", "Leads", "up"),
+    ("ctr", "CTR", "up"),
+    ("cpc", "CPC", "down"),
+    ("cpm", "CPM", "down"),
+    ("cpl", "CPL", "down"),
+    ("qualified_leads", "Qualified leads", "up"),
+    ("qualification_rate", "Qualification rate", "up"),
+    ("cost_per_qualified_lead", "Cost per qualified lead", "down"),
+    ("deals", "Deals", "up"),
+    ("contact_rate", "Contact rate", "up"),
+    ("speed_to_lead_hours", "Median time to first contact", "down"),
+)
+UNITS = {"spend": "money", "cpc": "money", "cpm": "money", "cpl": "money",
+         "cost_per_qualified_lead": "money", "ctr": "percent", "qualification_rate": "percent",
+         "contact_rate": "percent", "speed_to_lead_hours": "hours"}
+HINTS = {
+    "reach": "Daily reach per ad set, summed: over several days it over-counts people.",
+    "speed_to_lead_hours": "Median hours from arrival to the first logged status other than "
+                           "NEW_LEAD; leads never contacted are excluded.",
+    "cpl": "Spend / leads.", "ctr": "Clicks / impressions.", "cpc": "Spend / clicks.",
+    "cpm": "1000 × spend / impressions.",
+    "qualification_rate": "Leads now in stage qualified or won / leads.",
+    "contact_rate": "Leads with a logged status other than NEW_LEAD/UNKNOWN / leads.",
+}
+
+KPI_CSS = CSS + """
+.kpi-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(168px, 1fr));
+  gap: 10px; }
+.kpi { background: var(--neutral-fill-card-rest, #fff); border: 1px solid #e3e7ec;
+  border-radius: 6px; padding: 10px 12px; min-height: 78px; }
+.kpi-title { font-size: 0.78em; color: #5f6b7a; text-transform: none; font-weight: 600;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.kpi-value { font-size: 1.45em; font-weight: 650; color: #1d2733; margin: 2px 0;
+  font-variant-numeric: tabular-nums; }
+.kpi-delta { font-size: 0.8em; font-variant-numeric: tabular-nums; }
+.kpi-delta.good { color: #137333; } .kpi-delta.bad { color: #b3261e; }
+.kpi-delta.neutral { color: #1a5fb4; } .kpi-delta.none { color: #8a94a0; }
+.kpi-period { font-size: 0.82em; color: #5f6b7a; margin: 0 0 6px 2px; }
+"""
+
+
+def unit(metric: str) -> str:
+    return UNITS.get(metric, "count")
+
+
+def delta_class(change: float | None, good: str | None) -> str:
+    if change is None:
+        return "none"
+    if good is None or change == 0:
+        return "neutral"
+    return "good" if (change > 0) == (good == "up") else "bad"
+
+
+def card_html(metric: str, title: str, good: str | None, current, previous) -> str:
+    change = fmt.relative_change(current, previous)
+    arrow = "" if change is None else "▲ " if change > 0 else "▼ " if change < 0 else "■ "
+    value = fmt.by_unit(current, unit(metric))
+    exact = fmt.money(current) if unit(metric) == "money" else value
+    tip = f"{HINTS.get(metric, '')} Previous period: {fmt.by_unit(previous, unit(metric))}."
+    return (
+        f'<div class="kpi" data-metric="{metric}" title="{html.escape(tip.strip())}">'
+        f'<div class="kpi-title">{html.escape(title)}</div>'
+        f'<div class="kpi-value" title="{html.escape(exact)}">{html.escape(value)}</div>'
+        f'<div class="kpi-delta {delta_class(change, good)}">{arrow}{fmt.change(change)}'
+        f'</div></div>')
+
+
+def cards_html(data) -> str:
+    period = ""
+    if data.previous_range:
+        start, end = data.previous_range
+        period = (f'<div class="kpi-period">Change vs the previous period of equal length '
+                  f'({fmt.date(start)} – {fmt.date(end)})</div>')
+    cards = "".join(card_html(m, t, g, data.kpis.get(m), data.previous.get(m))
+                    for m, t, g in CARDS)
+    return f'{period}<div class="kpi-grid">{cards}</div>'
+
+
+class KpiCards(pn.viewable.Viewer):
+    store = param.Parameter()
+
+    def __panel__(self):
+        return guarded(self.store, lambda data: pn.pane.HTML(
+            cards_html(data), stylesheets=[KPI_CSS], sizing_mode="stretch_width"))
