@@ -48,6 +48,19 @@ serve port="5006": setup
     exec {{venv}}/bin/panel serve app/dashboard.py --address 127.0.0.1 --port {{port}} \
         --allow-websocket-origin 127.0.0.1:{{port}} --allow-websocket-origin localhost:{{port}}
 
+# production mode: login required (accounts from `campaign-bi users add`), each business user
+# sees only its own data; needs CAMPAIGN_BI_COOKIE_SECRET and a credentials file
+serve-prod address="127.0.0.1" port="5006": setup
+    #!/usr/bin/env bash
+    set -euo pipefail
+    : "${CAMPAIGN_BI_COOKIE_SECRET:?set CAMPAIGN_BI_COOKIE_SECRET to a long random string}"
+    export CAMPAIGN_BI_CREDENTIALS="${CAMPAIGN_BI_CREDENTIALS:-data/credentials.json}"
+    [ -f "$CAMPAIGN_BI_CREDENTIALS" ] || { echo "no $CAMPAIGN_BI_CREDENTIALS: create accounts with .venv/bin/campaign-bi users add" >&2; exit 2; }
+    export CAMPAIGN_BI_DB="{{db}}"
+    exec {{venv}}/bin/panel serve app/dashboard.py --address {{address}} --port {{port}} \
+        --auth-module app/auth.py --cookie-secret "$CAMPAIGN_BI_COOKIE_SECRET" \
+        --allow-websocket-origin {{address}}:{{port}} --num-threads 4
+
 # run the test suite (browser tests need Debian's chromium at /usr/bin/chromium)
 test *args: setup
     {{py}} -m pytest {{args}}

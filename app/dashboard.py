@@ -50,10 +50,37 @@ def db_path() -> Path:
     return Path(os.environ.get("CAMPAIGN_BI_DB", DEFAULT_DB))
 
 
+class AccessDenied(Exception):
+    """A session that must not see any data (production mode without a known account)."""
+
+
+def login_required() -> bool:
+    """Production mode: a credentials file is configured, so every session must be an account."""
+    return bool(os.environ.get("CAMPAIGN_BI_CREDENTIALS"))
+
+
 def tenant_for_user(user: str | None) -> int | None:
-    """The business user a logged-in account is bound to (None: sees all data). Production
-    mode with login maps accounts to tenants here; without login there is no tenant."""
-    return None
+    """The business user a logged-in account is bound to (None: an admin, sees all data).
+
+    Without login (the local demo) there is no tenant. With login, an unknown or missing
+    user sees nothing: the tenant is never guessed."""
+    if not login_required():
+        return None
+    from semantic.accounts import AccountError, load_accounts
+
+    try:
+        account = load_accounts().get(user) if user else None
+    except AccountError as exc:
+        raise AccessDenied(str(exc)) from None
+    if account is None:
+        raise AccessDenied("sign in with an account to see data")
+    return account.business_user
+
+
+def access_denied_page(reason: str):
+    return pn.pane.Markdown(
+        f"## Access denied\n\n{html.escape(reason)}.\n\n[Sign in](/login) · [Sign out](/logout)",
+        sizing_mode="stretch_width", max_width=900)
 
 
 def get_layer(path: Path):
@@ -191,8 +218,13 @@ def build(path: Path | None = None, user: str | None = None, served: bool = True
         body = [missing_warehouse_page(path)]
         state = None
     else:
-        state = DashboardState(get_layer(path), tenant=tenant_for_user(user), background=served)
-        body = main_area(state)
+        try:
+            tenant = tenant_for_user(user)
+        except AccessDenied as exc:
+            state, body = None, [access_denied_page(str(exc))]
+        else:
+            state = DashboardState(get_layer(path), tenant=tenant, background=served)
+            body = main_area(state)
     if not served:
         return state, pn.Column(*body)
     template = pn.template.FastListTemplate(
