@@ -5,15 +5,10 @@ landing migrations, inserts the rows into raw.*, then applies the rest (core vie
 materialized core.leads and marts.campaign_daily). Rows are tuples in raw column order, most
 easily made with `campaign()`, `insight()`, `lead()`, `change()`.
 
-`write_synthetic_exports(out_dir, seed)` writes the four CSV exports with real-world dirt, for
-the oracle test until `semantic.sample.generate` exists.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import random
 from pathlib import Path
 
 import duckdb
@@ -68,78 +63,6 @@ def build_warehouse(path: str | Path, *, campaigns=(), insights=(), leads=(), ch
     finally:
         con.close()
     return path
-
-
-# -- synthetic CSV exports (with the dirt of DATA_SPEC.md) ----------------------------------
-
-STATUSES = ["NEW_LEAD", "NO_ANSWER", "CALL_AGAIN", "FOLLOW_UP", "WHATSAPP", "SWITCHED_OFF",
-            "QUALIFIED", "HIGH_INTEREST", "MEETING_DONE", "DONE_DEAL", "NOT_QUALIFIED",
-            "LOW_BUDGET", "WRONG_NUMBER", "SPAM", "ALREADY_BOUGHT", "RESALE_REQUEST", "UNKNOWN",
-            "BRAND_NEW_STATUS"]
-_TS = "%Y-%m-%d %H:%M:%S"
-
-
-def write_synthetic_exports(out_dir: str | Path, seed: int = 7, campaigns: int = 240) -> Path:
-    """Four CSVs shaped like the real export, small: exact duplicates, conflicting same-key
-    insight rows, clicks > impressions, an unknown campaign, project names with trailing
-    spaces, quoted timestamps, day columns with a 00:00:00 tail, empty phones."""
-    rng = random.Random(seed)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    base = dt.datetime(2024, 6, 1)
-    projects = [f"Project {c}" for c in "ABCDEFGHIJ"] + ["iCity", "ICity", "Kings Way"]
-    camp_rows, ins_rows, lead_rows, chg_rows = [], [], [], []
-    lead_id = 1000
-    for cid in range(1, campaigns + 1):
-        start = base + dt.timedelta(days=rng.randrange(0, 150), hours=rng.randrange(0, 24))
-        stop = start + dt.timedelta(days=rng.choice([0, 1, 3, 5, 8, 30]), hours=rng.randrange(24))
-        project = rng.choice(projects) + rng.choice(["", "", "", " ", "  "])
-        budget = rng.choice([1200, 1200, 1200, 1500, 2000, 3000, 5000])
-        camp_rows.append([cid, budget, start.strftime(_TS), stop.strftime(_TS),
-                          rng.randrange(1, 13), project])
-        if rng.random() < 0.9:
-            for ad_set in range(3):
-                for d in range((stop.date() - start.date()).days + 1 + rng.choice([0, 0, 1])):
-                    day = start.date() + dt.timedelta(days=d)
-                    imp = rng.randrange(1, 3000)
-                    clicks = rng.randrange(0, max(1, imp // 10))
-                    ins_rows.append([cid * 10 + ad_set, cid, int(imp * rng.uniform(.6, .99)),
-                                     f"{rng.uniform(0.01, 900):.2f}", clicks, imp,
-                                     day.isoformat() + rng.choice(["", "", " 00:00:00"])])
-        for _ in range(rng.choice([0, 0, 1, 2, 5, 12])):
-            lead_id += rng.randrange(1, 4)
-            added = start + dt.timedelta(hours=rng.uniform(0, 24 * 6))
-            status = rng.choice(STATUSES)
-            lead_rows.append([lead_id, cid, f"Name {lead_id}", f"l{lead_id}@x.io",
-                              rng.choice(["", "+2015628437879", "310-242-6257"]), status,
-                              added.strftime(_TS)])
-            if rng.random() < 0.5:
-                at = added
-                for st in ["NEW_LEAD"] + rng.sample(STATUSES, rng.randrange(0, 3)):
-                    chg_rows.append([lead_id, st, at.strftime(_TS)])
-                    at += dt.timedelta(hours=rng.uniform(0.5, 300))
-    # dirt
-    ins_rows += [list(r) for r in rng.sample(ins_rows, 8)]  # exact duplicates
-    for r in rng.sample(ins_rows, 5):  # same (ad set, day), different values: kept
-        ins_rows.append([r[0], r[1], r[2], f"{float(r[3]) + 1.11:.2f}", r[4], r[5], r[6]])
-    ins_rows.append([999990, 1, 10, "5.00", 50, 20, "2024-06-02"])  # clicks > impressions
-    ins_rows.append([999991, 99999, 10, "7.00", 1, 20, "2024-06-02"])  # unknown campaign
-    chg_rows += [list(r) for r in rng.sample(chg_rows, 2)]
-    _write(out / "campaigns.csv", ["id", "daily_budget", "start_time", "stop_time", "user_id",
-                                   "project_name"], camp_rows)
-    _write(out / "insights.csv", ["ad_set_id", "campaign_id", "reach", "spend", "clicks",
-                                  "impressions", "created_at"], ins_rows)
-    _write(out / "campaign_leads.csv", ["id", "campaign_id", "name", "email", "phone",
-                                        "lead_status", "added_date"], lead_rows, quote_all=True)
-    _write(out / "lead_status_changes.csv", ["lead_id", "status", "created_at"], chg_rows)
-    return out
-
-
-def _write(path: Path, header: list[str], rows: list[list], quote_all: bool = False) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 # -- the hand-computed trap warehouse -------------------------------------------------------

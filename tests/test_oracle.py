@@ -6,8 +6,7 @@ campaign dropped; leads with an unknown campaign and changes of an unknown lead 
 names trimmed; conflicting same-key insight rows kept), derives every fact and recomputes every
 metric from its own formulas. For many random requests the layer must match it to the cent.
 
-Data: `semantic.sample.generate(scale=0.2)` when it exists, else a synthetic set written by
-`factories.write_synthetic_exports`; loaded by `semantic.ingest.ingest`.
+Data: `semantic.sample.generate(scale=0.2)`, loaded by `semantic.ingest.ingest`.
 """
 
 from __future__ import annotations
@@ -17,11 +16,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from factories import write_synthetic_exports
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import semantic
+from semantic.ingest import ingest
+from semantic.sample import generate
 
 STAGES = {"NEW_LEAD": "new", "NO_ANSWER": "working", "CALL_AGAIN": "working",
           "FOLLOW_UP": "working", "WHATSAPP": "working", "SWITCHED_OFF": "working",
@@ -172,13 +172,7 @@ class Oracle:
 def realistic(tmp_path_factory):
     root = tmp_path_factory.mktemp("realistic")
     src = root / "csv"
-    try:
-        from semantic.sample import generate
-    except ImportError:
-        write_synthetic_exports(src)
-    else:
-        generate(src, scale=0.2, seed=3)
-    from semantic.ingest import ingest
+    generate(src, scale=0.2, seed=3)
 
     ingest(src, root / "warehouse.duckdb")
     layer = semantic.connect(root / "warehouse.duckdb")
