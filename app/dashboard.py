@@ -189,7 +189,7 @@ def header_note(state: DashboardState):
             return ""
         span = f"{state.date_min} – {state.date_max}" if state.date_min else "no dates"
         scope = f"Business user {state.tenant} · " if state.tenant is not None else ""
-        return f'<div class="cbi-note">{scope}Data available from {span}</div>'
+        return f'<div class="cbi-note">{scope}Data available: {span}</div>'
     return pn.pane.HTML(pn.bind(text, state.param.data, state.param.loading),
                         stylesheets=[CSS], sizing_mode="stretch_width")
 
@@ -231,8 +231,17 @@ def build(path: Path | None = None, user: str | None = None, served: bool = True
         title=TITLE, sidebar=sidebar(state) if state else [], main=body, font=FONT,
         font_url="", accent_base_color=ACCENT, header_background=ACCENT,
         raw_css=[PAGE_CSS], sidebar_width=320, main_layout=None, theme_toggle=False,
-        design=Fast)
+        design=Fast, header=account_menu(user))
     return state, template
+
+
+def account_menu(user: str | None) -> list:
+    """Who is signed in and a way out, in production mode."""
+    if not (login_required() and user):
+        return []
+    return [pn.pane.HTML(
+        f'<span style="color:#fff">{html.escape(user)} · '
+        f'<a href="/logout" style="color:#fff">Sign out</a></span>', margin=(12, 20))]
 
 
 if pn.state.served:

@@ -197,7 +197,7 @@ def test_demo_flow(demo_url, layer, new_page, tmp_path):
 
     span = activity_span(layer)
     everything = range_filters(span)
-    expect(page.get_by_text(f"Data available from {span[0]} – {span[1]}")).to_be_visible()
+    expect(page.get_by_text(f"Data available: {span[0]} – {span[1]}")).to_be_visible()
     expect(page.locator("input.form-control")).to_have_value(f"{span[0]} to {span[1]}")
     expected = totals(layer, everything)
     expect_kpis(page, **expected)
@@ -291,7 +291,7 @@ def test_business_user_sees_only_its_own_data(prod_setup, layer, new_page, tmp_p
 
     span = activity_span(layer, tenant)
     filters = range_filters(span)
-    expect(page.get_by_text(f"Business user {tenant} · Data available from {span[0]} – "
+    expect(page.get_by_text(f"Business user {tenant} · Data available: {span[0]} – "
                             f"{span[1]}")).to_be_visible()
     expect_kpis(page, **totals(layer, filters, tenant))
 
@@ -324,6 +324,12 @@ def test_business_user_sees_only_its_own_data(prod_setup, layer, new_page, tmp_p
     check_tabs(watched, layer, filters, tenant, tmp_path)
     watched.assert_no_errors()
     assert watched.foreign_requests() == []
+
+    # Signing out ends the session: the dashboard asks for a login again.
+    page.get_by_text("Sign out").click()
+    page.wait_for_url("**/login**")
+    page.goto(prod_setup.url + "/")
+    assert "/login" in page.url, page.url
 
 
 def test_admin_sees_every_business_user(prod_setup, layer, new_page):

@@ -15,12 +15,12 @@ from bokeh.models.widgets.tables import DateFormatter, NumberFormatter
 from app import format as fmt
 from app.views.states import CSS, empty_state, error_state, loading_wrapper
 
-COLUMNS = {  # field -> header
+COLUMNS = {  # field -> header; what alerts highlight (CPL, utilization, CTR) comes early
     "campaign": "Campaign", "project": "Project", "business_user": "Business user",
-    "start_time": "Start", "stop_time": "Stop", "daily_budget": "Daily budget",
-    "budget": "Budget", "spend": "Spend", "impressions": "Impressions", "clicks": "Clicks",
-    "reach": "Reach (sum of daily)", "leads": "Leads", "qualified_leads": "Qualified",
-    "ctr": "CTR", "cpc": "CPC", "cpl": "CPL", "budget_utilization": "Budget utilization",
+    "start_time": "Start", "stop_time": "Stop", "spend": "Spend", "leads": "Leads",
+    "cpl": "CPL", "budget_utilization": "Budget utilization", "ctr": "CTR", "cpc": "CPC",
+    "qualified_leads": "Qualified", "daily_budget": "Daily budget", "budget": "Budget",
+    "impressions": "Impressions", "clicks": "Clicks", "reach": "Reach (sum of daily)",
 }
 _MONEY = NumberFormatter(format="0,0.00", text_align="right")
 _COUNT = NumberFormatter(format="0,0", text_align="right")

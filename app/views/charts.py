@@ -60,6 +60,8 @@ def vbar(frame: pd.DataFrame, category: str, value: str, title: str, tooltips: l
     fig.vbar(x=category, top=value, width=0.75, color=color, source=ColumnDataSource(frame))
     fig.add_tools(HoverTool(tooltips=tooltips))
     fig.yaxis.formatter = NumeralTickFormatter(format=number_format)
+    if number_format == "0,0":  # counts: no half-step ticks that round to repeated labels
+        fig.yaxis.ticker.min_interval = 1
     fig.y_range.start = 0
     fig.xgrid.grid_line_color = None
     _style(fig, title)

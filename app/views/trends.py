@@ -34,6 +34,29 @@ def line(frame: pd.DataFrame, column: str, title: str, ylabel: str, number: str,
            hover_formatters={"@period": "datetime"}, fontsize={"title": "11pt"})
 
 
+_FREQ = {"day": "D", "week": "W-MON", "month": "MS"}
+_ADDITIVE = ("leads", "spend", "status_changes")
+
+
+def complete_periods(frame: pd.DataFrame, grain: str, start=None, end=None) -> pd.DataFrame:
+    """Every period of the range, so a line does not bridge periods without data: counts and
+    spend are 0 there; CPL stays undefined (a gap in its line), never interpolated."""
+    periods = pd.to_datetime(frame["period"])
+    first = pd.Timestamp(start) if start else periods.min()
+    last = pd.Timestamp(end) if end else periods.max()
+    if grain == "week":
+        first = first - pd.Timedelta(days=first.weekday())
+    elif grain == "month":
+        first = first.replace(day=1)
+    full = pd.date_range(first, last, freq=_FREQ[grain])
+    out = frame.assign(period=periods).set_index("period").reindex(full.union(periods))
+    out.index.name = "period"
+    for column in _ADDITIVE:
+        if column in out:
+            out[column] = out[column].fillna(0)
+    return out.reset_index()
+
+
 class TrendsView(pn.viewable.Viewer):
     store = param.Parameter()
     active = param.Boolean(default=True, doc="Render only while shown (set by the entry).")
@@ -42,6 +65,7 @@ class TrendsView(pn.viewable.Viewer):
         frame = data.trends.copy()
         if frame.empty:  # e.g. only planned budget in the range
             return empty_state("No delivery, leads or status changes in this range.")
+        frame = complete_periods(frame, data.grain, data.state.date_from, data.state.date_to)
         charts = [pn.pane.HoloViews(line(frame, *spec, grain=data.grain),
                                     sizing_mode="stretch_width", min_height=260)
                   for spec in SERIES]
