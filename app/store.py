@@ -42,6 +42,7 @@ from app.viewdata import (  # noqa: F401  (re-exported: the store's public names
     ratio,
     segment_sums,
     status_and_funnel,
+    top_segments,
     top_with_other,
     ttfc_histogram,
 )
@@ -49,10 +50,9 @@ from semantic import alerts as alert_rules
 from semantic.catalog import METRICS
 from semantic.export import export_file_name
 
-ATTRS = ["start_time", "stop_time", "daily_budget"]
 TTFC_METRICS = ("contacted_leads", "speed_to_lead_hours")
 DEFERRED_METRICS = tuple(dict.fromkeys((*alert_rules.CAMPAIGN_METRICS, *TTFC_METRICS)))
-_POOL = ThreadPoolExecutor(max_workers=3, thread_name_prefix="campaign-bi-store")
+_POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="campaign-bi-store")
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 256
@@ -235,45 +235,39 @@ class DashboardState(param.Parameterized):
             return DashboardData(state=state, empty=True, grain=grain,
                                  notes=("No campaign matches the search.",))
         prev = state.previous()
+        # four queries, each answering several views from one scan, run at once
         jobs: dict[str, Callable] = {  # slowest first: the pool starts them in this order
             "facts": lambda: self._facts(state),
-            "kpis": lambda: self._query(KPI_METRICS, (), state),
-            "previous": lambda: self._query(KPI_METRICS, (), prev) if prev else None,
+            "kpis": lambda: self._kpis(state),
+            "leads": lambda: self._lead_views(state),
             "trends": lambda: self._trends(state, grain),
-            "arrival": lambda: self._cached(("arrival", state), lambda: arrival_grid(
-                self._query(("leads",), ("lead_weekday", "lead_hour"), state))),
-            "status": lambda: self._status(state),
         }
-        if not (state.business_user or state.project or state.campaign):  # maybe very large
-            jobs["rows"] = lambda: self._count(state, TABLE_METRICS, TABLE_KEYS)
         futures = {name: _POOL.submit(job) for name, job in jobs.items()}
         facts = futures["facts"].result()
-        paged = len(facts) > FULL_FRAME_LIMIT
+        paged = facts.attrs["rows"] > FULL_FRAME_LIMIT
         if paged:
-            got = {name: f.result() for name, f in futures.items()}
-            got["campaigns"] = self._large(state, facts.iloc[:FULL_FRAME_LIMIT], got["kpis"])
+            part = self._large(state, facts.iloc[:FULL_FRAME_LIMIT], futures["kpis"])
         else:
-            campaigns = self._full(state, facts)
-            got = {name: f.result() for name, f in futures.items()}
-            got["campaigns"] = campaigns
-        kpis = first_row(got["kpis"])
+            part = self._full(state, facts, futures["leads"])
+        got = {name: f.result() for name, f in futures.items()}
+        kpis = first_row(got["kpis"][0])
         if is_empty(kpis):
             return DashboardData(state=state, empty=True, grain=grain, kpis=kpis)
-        campaigns, alerts, segments, ttfc, count = got["campaigns"]
+        campaigns, alerts, segments, ttfc = part
         if paged:  # the campaign rows sum to the KPIs by construction (same filters)
             totals = {m: kpis[m] for m in TABLE_METRICS}
         else:
             totals = {m: campaigns[m].sum() for m in TABLE_METRICS if not METRICS[m].numerator}
             totals.update({m: ratio(totals, m) for m in TABLE_METRICS if METRICS[m].numerator})
-        status, funnel = got["status"]
-        notes = tuple(dict.fromkeys(got["kpis"].attrs.get("notes", [])))
+        status, funnel, arrival, _ = got["leads"]
+        notes = tuple(dict.fromkeys(got["kpis"][0].attrs.get("notes", [])))
         return DashboardData(
             state=state, empty=False, kpis=kpis,
-            previous=first_row(got["previous"]) if prev else {},
+            previous=first_row(got["kpis"][1]) if prev else {},
             previous_range=(prev.date_from, prev.date_to) if prev else None,
             campaigns=campaigns, totals=totals, trends=got["trends"], grain=grain,
-            status=status, funnel=funnel, ttfc=ttfc, arrival=got["arrival"],
-            segments=segments, alerts=alerts, notes=notes, campaign_count=count, paged=paged)
+            status=status, funnel=funnel, ttfc=ttfc, arrival=arrival, segments=segments,
+            alerts=alerts, notes=notes, campaign_count=facts.attrs["rows"], paged=paged)
 
     def campaign_page(self, page: int = 1, size: int = 25, sort_by: str = "spend",
                       ascending: bool = False) -> tuple[pd.DataFrame, int]:
@@ -300,18 +294,10 @@ class DashboardState(param.Parameterized):
         top = self._cached(("top", state), lambda: None)
         if (sort_by, ascending) == ("spend", False) and top is not None \
                 and start + size <= len(top):
-            facts = top.iloc[start:start + size]
-        else:
-            facts = self.layer.query(
-                metrics=list(TABLE_METRICS), dimensions=list(TABLE_KEYS),
-                filters=state.filters(), tenant=state.tenant, limit=size, offset=start,
-                order_by=[(sort_by, not ascending), ("campaign", False)])
-        ids = [int(i) for i in facts["campaign"]]
-        attrs = self.layer.campaigns(filters={"campaign": ids}, tenant=state.tenant) if ids \
-            else pd.DataFrame(columns=["campaign_id", *ATTRS])
-        return facts.reset_index(drop=True).merge(attrs.rename(
-            columns={"campaign_id": "campaign"})[["campaign", *ATTRS]], on="campaign",
-            how="left")
+            return top.iloc[start:start + size].reset_index(drop=True)
+        return self.layer.campaign_rows(
+            TABLE_METRICS, state.filters(), state.tenant, limit=size, offset=start,
+            order_by=[(sort_by, not ascending), ("campaign", False)])
 
     # -- queries -------------------------------------------------------------------------
     def _cached(self, key: tuple, fn: Callable):
@@ -337,62 +323,77 @@ class DashboardState(param.Parameterized):
         return self._query(TREND_METRICS, (grain,), state).rename(columns={grain: "period"})
 
     def _facts(self, state: FilterState) -> pd.DataFrame:
-        """Campaign rows by spend; one more than FULL_FRAME_LIMIT says: page in the database."""
-        return self._cached(("facts", state), lambda: self.layer.query(
-            metrics=list(TABLE_METRICS), dimensions=list(TABLE_KEYS), filters=state.filters(),
-            tenant=state.tenant, order_by=[("spend", True), ("campaign", False)],
-            limit=FULL_FRAME_LIMIT + 1))
+        """Campaign rows by spend with their planned run and daily budget, and (attrs["rows"])
+        how many there are; past FULL_FRAME_LIMIT the table pages in the database."""
+        return self._cached(("facts", state), lambda: self.layer.campaign_rows(
+            TABLE_METRICS, state.filters(), state.tenant, count=True,
+            order_by=[("spend", True), ("campaign", False)], limit=FULL_FRAME_LIMIT + 1))
 
-    def _full(self, state: FilterState, facts: pd.DataFrame):
-        """Every campaign row with its planned run and daily budget, alerts, segments and time
-        to first contact; the two extra queries run on the pool while this shapes."""
+    def _kpis(self, state: FilterState) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """KPIs of the range and of the period of equal length before it, from one scan."""
+        prev = state.previous()
+        if prev is None:
+            return self._query(KPI_METRICS, (), state), None
+        both = replace(state, date_from=prev.date_from)
+        previous, now = self._cached(("kpis", state), lambda: self.layer.query_split(
+            list(KPI_METRICS), filters=both.filters(), tenant=state.tenant,
+            split_at=state.date_from))
+        return now, previous
+
+    def _lead_views(self, state: FilterState) -> tuple:
+        """Statuses, funnel and arrival grid, and (scoped to business users, projects or
+        campaigns: few campaigns) each campaign's median time to first contact, from one
+        scan of the leads: (status, funnel, arrival, per-campaign frame or None)."""
+        scoped = bool(state.business_user or state.project or state.campaign)
+        sets = [("stage", "lead_status"), ("lead_weekday", "lead_hour")]
+        metrics = ["leads"]
+        if scoped:
+            sets.append(("campaign",))
+            metrics += TTFC_METRICS
+
         def build():
-            attrs = _POOL.submit(self.layer.campaigns, filters=state.filters(),
-                                 tenant=state.tenant)
-            medians = _POOL.submit(self.layer.query, metrics=list(TTFC_METRICS),
-                                   dimensions=["campaign"], filters=state.filters(),
-                                   tenant=state.tenant)
+            frames = self.layer.query_sets(metrics, sets, state.filters(), state.tenant)
+            return (*status_and_funnel(frames[0]), arrival_grid(frames[1]),
+                    frames[2] if scoped else None)
+        return self._cached(("leads", state), build)
+
+    def _full(self, state: FilterState, facts: pd.DataFrame, leads):
+        """Every campaign row (with its planned run and daily budget), alerts, segments and
+        time to first contact (per-campaign medians from the leads scan when it has them)."""
+        def build():
+            medians = leads.result()[3]
+            job = None if medians is not None else _POOL.submit(
+                self.layer.query, metrics=list(TTFC_METRICS), dimensions=["campaign"],
+                filters=state.filters(), tenant=state.tenant)
             fired = alert_rules.evaluate(self.layer, state.filters(), state.tenant,
                                          campaigns=facts)
-            segments = {key: fold_top(segment_sums(facts, key), key)
+            segments = {key: top_segments(facts, key)
                         for key in ("project", "business_user")}
-            merged = facts.merge(attrs.result().rename(columns={"campaign_id": "campaign"})[
-                ["campaign", *ATTRS]], on="campaign", how="left")
-            return merged, fired, segments, ttfc_histogram(medians.result()), len(merged)
+            medians = medians if job is None else job.result()
+            return facts, fired, segments, ttfc_histogram(medians)
         return self._cached(("campaigns", state), build)
 
-    def _large(self, state: FilterState, top: pd.DataFrame, kpis: pd.DataFrame):
-        """Too many campaigns to hold: the row count and top segments ("Other" from the KPI
-        sums) come from the database at once; alerts and ttfc are left to `complete`."""
-        def segment(key):
-            return self.layer.query(metrics=list(SEGMENT_METRICS), dimensions=[key],
-                                    filters=state.filters(), tenant=state.tenant,
-                                    order_by=[("spend", True), (key, False)],
-                                    limit=SEGMENT_TOP_N)
+    def _large(self, state: FilterState, top: pd.DataFrame, kpis):
+        """Too many campaigns to hold: top segments ("Other" from the KPI sums) and their
+        counts come from the database, each pair of segment charts from one scan; alerts and
+        ttfc are left to `complete`."""
+        keys = [("project",), ("business_user",)]
 
         def build():
-            jobs = {"rows": _POOL.submit(self._count, state, TABLE_METRICS, TABLE_KEYS)}
-            for key in ("project", "business_user"):
-                jobs[key] = _POOL.submit(segment, key)
-                jobs[key + "_count"] = _POOL.submit(self._count, state, ["spend"], [key])
-            got = {name: job.result() for name, job in jobs.items()}
-            totals = first_row(kpis)
-            segments = {key: top_with_other(got[key], key, got[key + "_count"], totals)
-                        for key in ("project", "business_user")}
+            tops = _POOL.submit(self.layer.query_sets, list(SEGMENT_METRICS), keys,
+                                state.filters(), state.tenant, order_by=[("spend", True)],
+                                limit=SEGMENT_TOP_N)
+            # segments with delivery, as the segment charts have always counted them
+            counts = self.layer.count_sets(["spend"], keys, state.filters(), state.tenant)
+            totals = first_row(kpis.result()[0])
+            segments = {key: top_with_other(frame, key, count, totals) for (key,), frame, count
+                        in zip(keys, tops.result(), counts, strict=True)}
             self._cached(("top", state), lambda: top)  # pages by spend, descending
-            return pd.DataFrame(), None, segments, None, got["rows"]
+            return pd.DataFrame(), None, segments, None
         return self._cached(("large", state), build)
-
-    def _count(self, state: FilterState, metrics, dimensions) -> int:
-        return self._cached(("count", state, tuple(metrics), tuple(dimensions)),
-                            lambda: self.layer.count(list(metrics), list(dimensions),
-                                                     state.filters(), state.tenant))
 
     def _deferred(self, state: FilterState) -> dict:
         frame = self._query(DEFERRED_METRICS, TABLE_KEYS, state)
         return {"ttfc": ttfc_histogram(frame), "alerts": alert_rules.evaluate(
             self.layer, state.filters(), state.tenant, campaigns=frame)}
 
-    def _status(self, state: FilterState) -> tuple[pd.DataFrame, pd.DataFrame]:
-        frame = self._query(("leads",), ("stage", "lead_status"), state)
-        return self._cached(("status", state), lambda: status_and_funnel(frame))

@@ -95,39 +95,66 @@ def ratio(frame_or_row, metric: str):
     m = METRICS[metric]
     num, den = frame_or_row[m.numerator], frame_or_row[m.denominator]
     if isinstance(num, pd.Series):
-        return m.scale * num.astype(float) / den.astype(float).where(den != 0)
+        return pd.Series(ratio_array(num.to_numpy(), den.to_numpy(), metric), index=num.index)
     return m.scale * float(num) / float(den) if den else None
+
+
+def ratio_array(num, den, metric: str) -> np.ndarray:
+    """`ratio` on arrays of summed parts: float64, NaN where the denominator is 0."""
+    den = np.asarray(den)
+    den = np.where(den != 0, den.astype(float), np.nan)
+    return METRICS[metric].scale * np.asarray(num).astype(float) / den
+
+
+def _with_ratios(columns: dict, metrics=None) -> pd.DataFrame:
+    """One DataFrame of `columns` (a key and summed parts) plus each ratio of `metrics`
+    recomputed from the parts, in catalog order after them (built in one step: pandas is
+    slow to grow a small frame column by column)."""
+    for metric in metrics or SEGMENT_METRICS:
+        m = METRICS[metric]
+        if m.numerator:
+            columns[metric] = ratio_array(columns[m.numerator], columns[m.denominator], metric)
+    return pd.DataFrame(columns)
 
 
 def fold_top(frame: pd.DataFrame, key: str, n: int = SEGMENT_TOP_N, by: str = "spend"
              ) -> pd.DataFrame:
     """Keep the n largest segments by `by` (ties by name); sum the rest into one "Other" row.
     Ratios are recomputed from the summed parts, never averaged."""
-    sums = [m for m in SEGMENT_METRICS if not METRICS[m].numerator]
-    names = frame[key].astype(str).to_numpy(dtype=object)
-    order = np.lexsort((names, -frame[by].to_numpy(dtype=float)))
+    sums = {m: frame[m].to_numpy() for m in SEGMENT_METRICS if not METRICS[m].numerator}
+    return _fold(frame[key].astype(str).to_numpy(dtype=object), sums, key, n, by)
+
+
+def _fold(names: np.ndarray, sums: dict, key: str, n: int, by: str) -> pd.DataFrame:
+    order = np.lexsort((names, -sums[by].astype(float)))
     top, rest = order[:n], order[n:]
-    out = {key: list(names[top]), **{m: frame[m].to_numpy()[top].tolist() for m in sums}}
+    out = {key: list(names[top]), **{m: values[top].tolist() for m, values in sums.items()}}
     if len(rest):
         out[key].append(f"{OTHER} ({len(rest)})")
-        for m in sums:
-            out[m].append(frame[m].to_numpy()[rest].sum())
-    folded = pd.DataFrame(out)
-    for metric in SEGMENT_METRICS:
-        if METRICS[metric].numerator:
-            folded[metric] = ratio(folded, metric)
-    return folded
+        for m, values in sums.items():
+            out[m].append(values[rest].sum())
+    return _with_ratios(out)
 
 
 def segment_sums(campaigns: pd.DataFrame, key: str) -> pd.DataFrame:
     """Additive segment metrics summed from the campaign rows (exactly the layer's totals by
     `key`: every campaign belongs to one project and one business user)."""
+    uniques, sums = _segment_sums(campaigns, key)
+    return pd.DataFrame({key: uniques, **sums})
+
+
+def _segment_sums(campaigns: pd.DataFrame, key: str) -> tuple:
     codes, uniques = pd.factorize(campaigns[key])
-    out = {key: uniques}
-    for m in (m for m in SEGMENT_METRICS if not METRICS[m].numerator):
-        out[m] = np.bincount(codes, weights=campaigns[m].to_numpy(dtype=float),
-                             minlength=len(uniques))
-    return pd.DataFrame(out)
+    return uniques, {m: np.bincount(codes, weights=campaigns[m].to_numpy(dtype=float),
+                                    minlength=len(uniques))
+                     for m in SEGMENT_METRICS if not METRICS[m].numerator}
+
+
+def top_segments(campaigns: pd.DataFrame, key: str, n: int = SEGMENT_TOP_N,
+                 by: str = "spend") -> pd.DataFrame:
+    """`fold_top(segment_sums(campaigns, key), key, n, by)` without the frame in between."""
+    uniques, sums = _segment_sums(campaigns, key)
+    return _fold(np.asarray(uniques.astype(str), dtype=object), sums, key, n, by)
 
 
 def ttfc_histogram(campaigns: pd.DataFrame) -> pd.DataFrame:
@@ -135,12 +162,13 @@ def ttfc_histogram(campaigns: pd.DataFrame) -> pd.DataFrame:
     first logged status other than NEW_LEAD), in TTFC_BUCKETS; campaigns with no contacted
     lead are left out. (The layer has no per-lead hours, so the chart is per campaign.)"""
     labels = [label for _, label in TTFC_BUCKETS]
-    hours = campaigns["speed_to_lead_hours"].dropna()
-    edges = [-float("inf")] + [upper for upper, _ in TTFC_BUCKETS]
-    bucket = pd.cut(hours, bins=edges, labels=labels, right=False)
-    counts = bucket.value_counts().reindex(labels, fill_value=0).to_numpy()
+    hours = campaigns["speed_to_lead_hours"].to_numpy(dtype=float)
+    hours = hours[~np.isnan(hours)]
+    # bucket i holds [upper[i-1], upper[i]): the number of upper bounds <= the value
+    index = np.searchsorted(np.array([upper for upper, _ in TTFC_BUCKETS]), hours, "right")
+    counts = np.bincount(index, minlength=len(labels))[:len(labels)].astype(int)
     total = counts.sum()
-    return pd.DataFrame({"bucket": labels, "campaigns": counts.astype(int),
+    return pd.DataFrame({"bucket": labels, "campaigns": counts,
                          "share": counts / total if total else 0.0})
 
 
@@ -153,16 +181,17 @@ def top_with_other(top: pd.DataFrame, key: str, count: int, totals: dict) -> pd.
         out[key].append(f"{OTHER} ({count - len(top)})")
         for m in sums:
             out[m].append((totals.get(m) or 0) - top[m].sum())
-    frame = pd.DataFrame(out)
-    for metric in SEGMENT_METRICS:
-        if METRICS[metric].numerator:
-            frame[metric] = ratio(frame, metric)
-    return frame
+    return _with_ratios(out)
+
 
 def first_row(frame: pd.DataFrame) -> dict:
+    """The first row as plain Python values (None for NaN/NULL)."""
     if frame.empty:
         return {}
-    return {k: (None if pd.isna(v) else v) for k, v in frame.to_dict("records")[0].items()}
+    # one object row (numbers become Python int/float): DataFrame.to_dict is slow on pandas 3
+    values = frame.to_numpy(dtype=object)[0]
+    return {name: (None if pd.isna(value) else value)
+            for name, value in zip(frame.columns, values, strict=True)}
 
 
 def is_empty(kpis: dict) -> bool:
@@ -170,27 +199,40 @@ def is_empty(kpis: dict) -> bool:
                                          "status_changes", "budget"))
 
 
+_GRID_WEEKDAY = np.repeat(np.arange(1, 8), 24)
+_GRID_HOUR = np.tile(np.arange(24), 7)
+
+
 def arrival_grid(frame: pd.DataFrame) -> pd.DataFrame:
-    grid = pd.MultiIndex.from_product([range(1, 8), range(24)],
-                                      names=["lead_weekday", "lead_hour"])
-    out = frame.set_index(["lead_weekday", "lead_hour"])["leads"].reindex(grid, fill_value=0)
-    out = out.reset_index()
-    out["weekday"] = out["lead_weekday"].map(lambda d: WEEKDAYS[d - 1])
-    return out
+    """Leads by (ISO weekday, hour) on the full 7 × 24 grid, zeros where none arrived."""
+    weekday = frame["lead_weekday"].to_numpy()
+    hour = frame["lead_hour"].to_numpy()
+    leads = np.zeros(len(_GRID_WEEKDAY), dtype=frame["leads"].dtype)
+    known = (weekday >= 1) & (weekday <= 7) & (hour >= 0) & (hour < 24)
+    leads[(weekday[known] - 1) * 24 + hour[known]] = frame["leads"].to_numpy()[known]
+    return pd.DataFrame({"lead_weekday": _GRID_WEEKDAY, "lead_hour": _GRID_HOUR,
+                         "leads": leads, "weekday": [WEEKDAYS[d - 1] for d in _GRID_WEEKDAY]})
 
 
 def status_and_funnel(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Leads per current status (most first) and per funnel stage (in funnel order) from
     leads by (stage, lead_status)."""
-    order = list(dict.fromkeys([*STAGES, *frame["stage"], "other"]))
-    funnel = frame.groupby("stage")["leads"].sum().reindex(order, fill_value=0)
-    funnel = funnel.rename_axis("stage").reset_index()
-    total = funnel["leads"].sum()
-    funnel["share"] = funnel["leads"] / total if total else 0.0
-    status = frame.groupby("lead_status", as_index=False)["leads"].sum()
-    status["share"] = status["leads"] / total if total else 0.0
-    status = status.sort_values(["leads", "lead_status"], ascending=[False, True],
-                                ignore_index=True)
+    stages, statuses = dict.fromkeys([*STAGES], 0), {}
+    for stage, status, leads in zip(frame["stage"].tolist(), frame["lead_status"].tolist(),
+                                    frame["leads"].tolist(), strict=True):
+        stages[stage] = stages.get(stage, 0) + leads
+        statuses[status] = statuses.get(status, 0) + leads
+    stages.setdefault("other", 0)
+    total = sum(stages.values())
+    counts = np.array(list(stages.values()), dtype=np.int64)
+    funnel = pd.DataFrame({"stage": list(stages), "leads": counts,
+                           "share": counts / total if total else np.zeros(len(counts))})
+    ranked = sorted(statuses.items(), key=lambda item: (-item[1], item[0]))
+    counts = np.array([n for _, n in ranked], dtype=np.int64)
+    status = pd.DataFrame({"lead_status": pd.Series([s for s, _ in ranked],
+                                                    dtype=frame["lead_status"].dtype),
+                           "leads": counts,
+                           "share": counts / total if total else np.zeros(len(counts))})
     return status, funnel
 
 

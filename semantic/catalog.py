@@ -47,6 +47,8 @@ class Fact:
     lookups: tuple[Lookup, ...] = ()
     #: columns of the campaign x day mart whose non-zero value says a row carries this fact
     presence: tuple[str, ...] = ()
+    #: the same rows sorted by the date column (see `source_table`), or None
+    by_day_table: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +59,8 @@ class Mart:
     table: str
     date_column: str
     columns: Mapping[str, str]
+    #: the same rows sorted by the date column (see `source_table`), or None
+    by_day_table: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,6 +110,9 @@ class Dimension:
     kind: DimensionKind
     dtype: Literal["date", "integer", "text"]
     grain: Literal["day", "week", "month"] | None = None  # time dimensions only
+    #: dimensions with one value per value of this one (a campaign has one project and one
+    #: business user): ordering by this one, they never break a tie
+    determines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,7 +141,7 @@ FACTS: Mapping[str, Fact] = _by_name([
          date_column="added_day",
          columns={**_SCOPE, "lead_status": "lead_status", "stage": "stage",
                   "lead_hour": "lead_hour", "lead_weekday": "lead_weekday"},
-         presence=("leads",)),
+         presence=("leads",), by_day_table="marts.leads_by_day"),
     Fact(name="status_changes", label="Status changes", table="core.lead_status_changes",
          description="One row per logged status change, counted on the day of the change; "
                      "lead attributes are those of the lead (its current status and stage).",
@@ -151,7 +158,21 @@ FACTS: Mapping[str, Fact] = _by_name([
 
 #: Every additive measure at campaign x day, one scan for the dashboard's usual questions.
 MART = Mart(name="campaign_daily", table="marts.campaign_daily", date_column="day",
-            columns=MappingProxyType(dict(_SCOPE)))
+            columns=MappingProxyType(dict(_SCOPE)), by_day_table="marts.campaign_daily_by_day")
+
+#: core.campaigns materialized and sorted by business user and campaign (same rows, columns).
+CAMPAIGNS_TABLE = "marts.campaigns"
+
+
+def source_table(source: Fact | Mart, business_user: tuple, tenant: int | None,
+                 dated: bool) -> str:
+    """Which copy of a source to read. Sources are stored sorted by business user, so zone maps
+    skip the other users' row groups; with a date range and no business-user scope (no filter,
+    no tenant) the copy sorted by day, where they skip the other days', reads far less. Both
+    copies hold the same rows: the answer never depends on the choice."""
+    if source.by_day_table and dated and tenant is None and not business_user:
+        return source.by_day_table
+    return source.table
 
 MEASURES: Mapping[str, Measure] = _by_name([
     Measure(name="spend", fact="delivery", agg="sum", column="spend", mart_column="spend",
@@ -255,7 +276,7 @@ DIMENSIONS: Mapping[str, Dimension] = _by_name([
     Dimension(name="project", label="Project", kind="attribute", dtype="text",
               description="The campaign's project name, trimmed."),
     Dimension(name="campaign", label="Campaign", kind="attribute", dtype="integer",
-              description="The campaign id."),
+              description="The campaign id.", determines=("project", "business_user")),
     Dimension(name="lead_status", label="Lead status", kind="lead_attribute", dtype="text",
               description="The lead's current status."),
     Dimension(name="stage", label="Stage", kind="lead_attribute", dtype="text",

@@ -7,6 +7,7 @@ Exit codes: 0 success (alerts: none fired), 1 alerts fired, 2 an error (one line
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import os
 from pathlib import Path
@@ -116,6 +117,14 @@ def _table(fired) -> str:
     return "\n".join(lines) + f"\n{len(fired)} alert(s)"
 
 
+def os_user() -> str:
+    """Who runs the command, for the export audit (the uid when there is no user name)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no login name and no passwd entry
+        return f"uid:{os.getuid()}"
+
+
 @click.command("export-leads")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), required=True,
               help="CSV file to write; given a folder, a file named after the filters.")
@@ -127,7 +136,12 @@ def _table(fired) -> str:
 @click.option("--status", "statuses", multiple=True, help="Current lead status (repeatable).")
 def export_leads(out_path: Path, db_path: Path, users, projects, date_from, date_to,
                  statuses) -> None:
-    """Write the filtered leads (with PII) to a CSV file and print the row count."""
+    """Write the filtered leads (with PII) to a CSV file and print the row count.
+
+    The file is created readable by its owner only; the export is refused above
+    CAMPAIGN_BI_EXPORT_MAX_ROWS leads (default 2,000,000) and recorded (who, when, filters,
+    rows, file name; no lead data) in CAMPAIGN_BI_AUDIT_LOG (default data/exports_audit.jsonl).
+    """
     import duckdb
 
     from semantic.export import export_file_name
@@ -138,10 +152,12 @@ def export_leads(out_path: Path, db_path: Path, users, projects, date_from, date
         out_path = out_path / export_file_name(filters, dt.date.today())
     layer = _connect(db_path)
     try:
-        rows = run_export(layer, out_path, filters, None)
+        rows = run_export(layer, out_path, filters, None, actor=os_user())
     except CampaignBIError as exc:
         raise CommandError(str(exc)) from None
     except (OSError, duckdb.Error) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0]
         raise CommandError(f"{out_path}: cannot write ({reason})") from None
+    finally:
+        layer.close()
     click.echo(f"{rows} leads written to {out_path}")

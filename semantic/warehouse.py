@@ -216,7 +216,15 @@ class Warehouse:
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run SQL built by this package (compiled, values inlined or bound); fetch it all."""
         with self.cursor() as cur:
-            return cur.sql(sql, params=params).df()
+            # execute + fetchdf runs the statement once; `sql(...).df()` binds it first to
+            # build a lazy relation (a second planning pass: ~1/3 of a small query's time).
+            return cur.execute(sql, params).fetchdf()
+
+    def query_arrays(self, sql: str, params: list | dict | None = None) -> dict:
+        """Like `query`, as one NumPy array per column (masked where NULL): cheaper than a
+        DataFrame when the caller splits the rows into several frames itself."""
+        with self.cursor() as cur:
+            return cur.execute(sql, params).fetchnumpy()
 
     def sandbox(self, sql: str) -> pd.DataFrame:
         """Run ad-hoc SQL text under the sandbox; refusals and failures are one-line errors."""

@@ -5,6 +5,7 @@ deltas, narrowing project options, the tenant lock and the empty state."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -307,3 +308,50 @@ def test_a_scope_too_large_to_hold_pages_in_the_database(state, monkeypatch):
 
 def fired(alerts):
     return sorted(zip(alerts["rule"], alerts["campaign"], strict=True))
+
+
+def test_segments_from_campaign_rows_in_one_pass_equal_fold_of_sums(state):
+    S._CACHE.clear()  # an earlier test cached this state paged
+    campaigns = state.refresh().campaigns
+    assert len(campaigns) == 3
+    for key in ("project", "business_user"):
+        for n in (1, 2, 10):
+            pd.testing.assert_frame_equal(
+                S.top_segments(campaigns, key, n=n),
+                S.fold_top(S.segment_sums(campaigns, key), key, n=n), check_exact=True)
+
+
+def test_time_to_first_contact_buckets_include_their_lower_bound():
+    hours = pd.DataFrame({"speed_to_lead_hours": [0.0, 0.99, 1.0, 3.99, 4.0, 24.0, 71.9, 72.0,
+                                                  167.0, 168.0, 671.0, 672.0, 9000.0, None]})
+    ttfc = S.ttfc_histogram(hours)
+    assert dict(zip(ttfc["bucket"], ttfc["campaigns"], strict=True)) == {
+        "< 1 h": 2, "1–4 h": 2, "4–24 h": 1, "1–3 d": 2, "3–7 d": 2, "1–4 wk": 2, "> 4 wk": 2}
+    assert ttfc["share"].sum() == pytest.approx(1.0) and ttfc["campaigns"].dtype == "int64"
+
+
+def test_first_row_gives_plain_values_and_none_for_null():
+    row = S.first_row(pd.DataFrame({"spend": [1.5], "leads": [3], "cpl": [float("nan")],
+                                    "project": ["A"]}))
+    assert row == {"spend": 1.5, "leads": 3, "cpl": None, "project": "A"}
+    assert type(row["leads"]) is int and type(row["spend"]) is float
+    assert S.first_row(pd.DataFrame()) == {}
+
+
+def test_a_refresh_reads_each_source_once(state, layer, monkeypatch):
+    """Four statements answer a scoped refresh: campaign rows with their planned run (and the
+    row count), KPIs with the previous period, statuses + arrival + per-campaign medians, and
+    the trend; a scope too large to hold adds two, the segment charts and their counts."""
+    sent = []
+    for name in ("query", "query_arrays"):
+        original = getattr(layer.warehouse, name)
+        monkeypatch.setattr(layer.warehouse, name,
+                            lambda sql, params=None, _o=original: sent.append(sql) or _o(sql, params))
+    S._CACHE.clear()
+    state.compute(replace(state.filter_state(), business_user=(1,)), "week")
+    assert len(sent) == 4
+    sent.clear()
+    monkeypatch.setattr(S, "FULL_FRAME_LIMIT", 1)
+    S._CACHE.clear()
+    data = state.compute(state.filter_state(), "week")
+    assert data.paged and len(sent) == 6

@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from semantic.catalog import Dimension, Measure, Metric
 from semantic.compiler.plan import Plan, SourcePlan
-from semantic.compiler.predicates import column, conjunction, scope
+from semantic.compiler.predicates import column, conjunction, date_literal, scope
 
 FACT_ALIAS = "f"
 STACKED = "stacked"
@@ -136,10 +136,56 @@ def _from_source(select: exp.Select, src: SourcePlan, plan: Plan) -> exp.Select:
     where = _where(src, plan)
     if where is not None:
         select.set("where", exp.Where(this=where))
-    if plan.dimensions:  # by position: the dimensions are the first select items
-        select.set("group", exp.Group(expressions=[
-            exp.Literal.number(i) for i in range(1, len(plan.dimensions) + 1)]))
+    query = plan.query
+    if query.grouping_sets:
+        by_name = {d.name: d for d in plan.dimensions}
+        select.set("group", exp.Group(expressions=[exp.GroupingSets(expressions=[
+            exp.Tuple(expressions=[dimension_expr(by_name[n], src) for n in dims])
+            for dims in query.grouping_sets])]))
+    elif plan.dimensions or query.split_at:  # by position: the keys are the first items
+        lead = 1 if query.split_at else 0
+        determined = _determined(plan)
+        keys = [*range(1, lead + 1), *(lead + i for i, d in enumerate(plan.dimensions, 1)
+                                        if d.name not in determined)]
+        select.set("group", exp.Group(expressions=[exp.Literal.number(i) for i in keys]))
     return select
+
+
+def _determined(plan: Plan) -> frozenset[str]:
+    """Dimensions another dimension of the query determines (a campaign's project and
+    business user): grouping by the determining one alone gives the same groups, and one
+    integer key hashes far faster than three with a text among them; they are read with
+    ANY_VALUE. Not with grouping sets, where a row of another set has no campaign."""
+    if plan.query.grouping_sets:
+        return frozenset()
+    names = {d.name for d in plan.dimensions}
+    return frozenset(n for d in plan.dimensions for n in d.determines if n in names)
+
+
+def _dim_item(expression: exp.Expression, name: str, determined: frozenset) -> exp.Alias:
+    return _alias(exp.AnyValue(this=expression) if name in determined else expression, name)
+
+
+#: result columns that say which grouping set a row belongs to, or which side of `split_at`
+SET_COLUMN, CURRENT_COLUMN = "_set", "_current"
+
+
+def _set_key(src: SourcePlan, plan: Plan) -> list[exp.Expression]:
+    """The leading key of a source's rows: GROUPING(dims) with grouping sets (bit i set when
+    the i-th dimension is not grouped), date >= split_at with a split, else nothing."""
+    query = plan.query
+    if query.grouping_sets:
+        return [_alias(exp.Grouping(expressions=[dimension_expr(d, src)
+                                                 for d in plan.dimensions]), SET_COLUMN)]
+    if query.split_at:
+        return [_alias(exp.GTE(this=column(src.date_column, FACT_ALIAS),
+                               expression=date_literal(query.split_at)), CURRENT_COLUMN)]
+    return []
+
+
+def _key_names(plan: Plan) -> list[str]:
+    query = plan.query
+    return [SET_COLUMN] if query.grouping_sets else [CURRENT_COLUMN] if query.split_at else []
 
 
 def _order(select: exp.Select, plan: Plan) -> exp.Select:
@@ -147,10 +193,17 @@ def _order(select: exp.Select, plan: Plan) -> exp.Select:
     keys = [exp.Ordered(this=exp.column(name), desc=desc, nulls_first=False)
             for name, desc in query.order_by]
     named = {name for name, _ in query.order_by}
-    keys += [exp.Ordered(this=exp.column(d.name), nulls_first=False)
-             for d in plan.dimensions if d.name not in named]
-    if keys:
-        select.set("order", exp.Order(expressions=keys))
+    for d in plan.dimensions:  # a dimension an earlier key determines never breaks a tie
+        if d.name not in named:
+            keys.append(exp.Ordered(this=exp.column(d.name), nulls_first=False))
+            named.add(d.name)
+        if not query.grouping_sets:  # (there, a row of another set has no campaign)
+            named.update(d.determines)
+    lead = [exp.Ordered(this=exp.column(name), nulls_first=False) for name in _key_names(plan)]
+    if query.grouping_sets and query.limit is not None:
+        return _top_of_each_set(select, keys, query.limit)
+    if lead or keys:
+        select.set("order", exp.Order(expressions=[*lead, *keys]))
     if query.limit is not None:
         select.set("limit", exp.Limit(expression=exp.Literal.number(query.limit)))
     if query.offset:
@@ -158,13 +211,35 @@ def _order(select: exp.Select, plan: Plan) -> exp.Select:
     return select
 
 
+def _top_of_each_set(select: exp.Select, keys: list[exp.Ordered], limit: int) -> exp.Select:
+    """The first `limit` rows of each grouping set in `keys` order (a set's rows have NULL in
+    the other sets' dimensions, so the same keys order every set by its own dimensions)."""
+    def qualified(key: exp.Ordered) -> exp.Ordered:
+        key = key.copy()
+        key.set("this", exp.column(key.this.name, "t"))
+        return key
+
+    outer = exp.Select(expressions=[exp.Star()]).from_(exp.Subquery(
+        this=select, alias=exp.TableAlias(this=_ident("t"))), copy=False)
+    rank = exp.Window(this=exp.RowNumber(), partition_by=[exp.column(SET_COLUMN, "t")],
+                      order=exp.Order(expressions=[qualified(k) for k in keys]))
+    outer.set("qualify", exp.Qualify(this=exp.LTE(this=rank,
+                                                  expression=exp.Literal.number(limit))))
+    outer.set("order", exp.Order(expressions=[
+        exp.Ordered(this=exp.column(SET_COLUMN, "t"), nulls_first=False),
+        *(qualified(k) for k in keys)]))
+    return outer
+
+
 def _single(plan: Plan) -> exp.Select:
     src = plan.sources[0]
     by_name = {m.name: m for m in src.measures}
     dtypes = {m.name: m.dtype for m in src.measures}
     totals = not plan.dimensions
+    determined = _determined(plan)
     select = exp.Select(expressions=[
-        *(_alias(dimension_expr(d, src), d.name) for d in plan.dimensions),
+        *_set_key(src, plan),
+        *(_dim_item(dimension_expr(d, src), d.name, determined) for d in plan.dimensions),
         *(_alias(metric_expr(m, lambda n: _row_aggregate(by_name[n], src), dtypes, totals),
                  m.name) for m in plan.metrics),
     ])
@@ -172,6 +247,7 @@ def _single(plan: Plan) -> exp.Select:
 
 
 def _stacked(plan: Plan) -> exp.Select:
+    determined = _determined(plan)
     measures: dict[str, Measure] = {}
     for src in plan.sources:
         for m in src.measures:
@@ -180,13 +256,15 @@ def _stacked(plan: Plan) -> exp.Select:
     branches = []
     for src in plan.sources:
         inner = exp.Select(expressions=[
-            *(_alias(dimension_expr(d, src), d.name) for d in plan.dimensions),
+            *_set_key(src, plan),
+            *(_dim_item(dimension_expr(d, src), d.name, determined) for d in plan.dimensions),
             *(_alias(_row_aggregate(m, src), m.name) for m in src.measures),
         ])
         ctes.append(exp.CTE(this=_from_source(inner, src, plan), alias=exp.TableAlias(
             this=_ident(src.name))))
         own = {m.name for m in src.measures}
         branches.append(exp.Select(expressions=[
+            *(exp.column(name) for name in _key_names(plan)),
             *(exp.column(d.name) for d in plan.dimensions),
             *(exp.column(n) if n in own else _alias(_placeholder(measures[n]), n)
               for n in measures),
@@ -201,16 +279,17 @@ def _stacked(plan: Plan) -> exp.Select:
         return exp.Max(this=col) if measures[name].agg == "median" else exp.Sum(this=col)
 
     dtypes = {n: m.dtype for n, m in measures.items()}
+    keys = [*_key_names(plan), *(d.name for d in plan.dimensions)]
     select = exp.Select(expressions=[
-        *(_alias(exp.column(d.name, STACKED), d.name) for d in plan.dimensions),
+        *(_dim_item(exp.column(name, STACKED), name, determined) for name in keys),
         *(_alias(metric_expr(m, ref, dtypes, not plan.dimensions), m.name)
           for m in plan.metrics),
     ])
     select.set("with_", exp.With(expressions=ctes))
     select.set("from_", exp.From(this=exp.Table(this=_ident(STACKED))))
-    if plan.dimensions:
-        select.set("group", exp.Group(expressions=[exp.column(d.name, STACKED)
-                                                   for d in plan.dimensions]))
+    if keys:
+        select.set("group", exp.Group(expressions=[exp.column(name, STACKED)
+                                                   for name in keys if name not in determined]))
     return _order(select, plan)
 
 

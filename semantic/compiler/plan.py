@@ -90,6 +90,12 @@ def _notes(query: Query, metrics: tuple[Metric, ...], facts: list[str]) -> tuple
     return tuple(notes)
 
 
+def _table(source: catalog.Fact | catalog.Mart, query: Query) -> str:
+    f = query.filters
+    return catalog.source_table(source, f.business_user, query.tenant,
+                                dated=bool(f.date_from or f.date_to))
+
+
 def plan(query: Query) -> Plan:
     metrics = tuple(catalog.METRICS[m] for m in query.metrics)
     dimensions = tuple(catalog.DIMENSIONS[d] for d in query.dimensions)
@@ -120,7 +126,7 @@ def plan(query: Query) -> Plan:
             c for f in from_mart for c in catalog.FACTS[f].presence)
         mart = catalog.MART
         sources.append(SourcePlan(
-            name=f"src_{mart.name}", table=mart.table, date_column=mart.date_column,
+            name=f"src_{mart.name}", table=_table(mart, query), date_column=mart.date_column,
             columns=MappingProxyType(dict(mart.columns)), lookups=(),
             measures=tuple(m for f in from_mart for m in from_mart[f]),
             facts=tuple(from_mart), from_mart=True, presence=presence,
@@ -128,7 +134,7 @@ def plan(query: Query) -> Plan:
     for f, measures in from_core.items():
         fact = catalog.FACTS[f]
         sources.append(SourcePlan(
-            name=f"src_{fact.name}", table=fact.table, date_column=fact.date_column,
+            name=f"src_{fact.name}", table=_table(fact, query), date_column=fact.date_column,
             columns=MappingProxyType(dict(fact.columns)), lookups=fact.lookups,
             measures=tuple(measures), facts=(f,), from_mart=False,
         ))

@@ -170,16 +170,36 @@ class Query:
     order_by: tuple[tuple[str, bool], ...] = ()
     limit: int | None = None
     offset: int = 0
+    #: several groupings answered by one scan (GROUP BY GROUPING SETS): each a tuple of
+    #: dimension names; `dimensions` is then their union in order of appearance, and
+    #: order_by/limit give the first rows of each set
+    grouping_sets: tuple[tuple[str, ...], ...] = ()
+    #: a day inside the date range: rows dated before it and from it on are grouped apart
+    #: (e.g. a previous period and the current one, read in one scan)
+    split_at: dt.date | None = None
 
     def __post_init__(self) -> None:
         metrics = _names("metric", self.metrics, catalog.METRICS, UnknownMetricError)
         if not metrics:
             raise InvalidQueryError("ask for at least one metric (see `campaign-bi catalog`)")
         object.__setattr__(self, "metrics", metrics)
-        object.__setattr__(
-            self, "dimensions",
-            _names("dimension", self.dimensions, catalog.DIMENSIONS, UnknownDimensionError),
-        )
+        sets = tuple(_names("dimension", dims, catalog.DIMENSIONS, UnknownDimensionError)
+                     for dims in self.grouping_sets or ())
+        if sets:
+            if any(not dims for dims in sets) or len(set(sets)) != len(sets):
+                raise InvalidQueryError("grouping sets must be distinct and non-empty")
+            union = tuple(dict.fromkeys(d for dims in sets for d in dims))
+            if (self.dimensions and tuple(self.dimensions) != union) or self.offset:
+                raise InvalidQueryError(
+                    "grouping sets take no dimensions or offset of their own (order_by and "
+                    "limit apply within each set)")
+            object.__setattr__(self, "dimensions", union)
+        else:
+            object.__setattr__(
+                self, "dimensions",
+                _names("dimension", self.dimensions, catalog.DIMENSIONS, UnknownDimensionError),
+            )
+        object.__setattr__(self, "grouping_sets", sets)
         object.__setattr__(self, "filters", make_filters(self.filters))
         object.__setattr__(self, "tenant", make_tenant(self.tenant))
         object.__setattr__(self, "order_by", _order_by(self.order_by, metrics + self.dimensions))
@@ -188,6 +208,14 @@ class Query:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                       or value < 0):
                 raise InvalidQueryError(f"{name} must be a non-negative integer, got {value!r}")
+        if self.split_at is not None:
+            split = _as_date("split_at", self.split_at)
+            f = self.filters
+            if sets or not (f.date_from and f.date_to and f.date_from < split <= f.date_to):
+                raise InvalidQueryError(
+                    "split_at needs a date range that starts before it and ends on or after "
+                    "it, and no grouping sets")
+            object.__setattr__(self, "split_at", split)
 
 
 def _order_by(order_by: object, columns: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
@@ -217,6 +245,15 @@ def make_query(
     order_by: object = (),
     limit: int | None = None,
     offset: int = 0,
+    *,
+    grouping_sets: object = (),
+    split_at: object = None,
 ) -> Query:
     return Query(metrics=metrics, dimensions=dimensions, filters=filters, tenant=tenant,
-                 order_by=order_by, limit=limit, offset=offset)
+                 order_by=order_by, limit=limit, offset=offset,
+                 grouping_sets=tuple(tuple(_values_of(s)) for s in grouping_sets or ()),
+                 split_at=split_at)
+
+
+def _values_of(names: object) -> tuple:
+    return (names,) if isinstance(names, str) else tuple(names)  # type: ignore[arg-type]

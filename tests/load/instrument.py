@@ -1,0 +1,115 @@
+"""Server-side probes for the load test, run inside `panel serve` by `--setup` (never imported
+by the app): times every dashboard store refresh and counts live stores, so the load driver
+can report server-side latency and see sessions being freed. Output: JSON lines appended to
+$CAMPAIGN_BI_LOAD_EVENTS and a status file $CAMPAIGN_BI_LOAD_EVENTS.status rewritten on demand
+(when $CAMPAIGN_BI_LOAD_EVENTS.gc exists: a full garbage collection first)."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import threading
+import time
+import weakref
+from pathlib import Path
+
+import panel as pn
+
+from app import store as store_module
+
+EVENTS = Path(os.environ.get("CAMPAIGN_BI_LOAD_EVENTS", "load-events.jsonl"))
+STATUS = EVENTS.with_name(EVENTS.name + ".status")
+GC_REQUEST = EVENTS.with_name(EVENTS.name + ".gc")
+_LOCK = threading.Lock()
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+_State = store_module.DashboardState
+
+
+def _emit(**record) -> None:
+    line = json.dumps({"t": time.time(), **record}) + "\n"
+    with _LOCK, EVENTS.open("a", encoding="utf-8") as f:
+        f.write(line)
+
+
+_init = _State.__init__
+_refresh = _State.refresh
+_refresh_async = _State._refresh_async
+
+
+def __init__(self, *args, **kwargs):  # noqa: N807 - replaces the class's own
+    started = time.perf_counter()
+    _init(self, *args, **kwargs)
+    _LIVE.add(self)
+    _emit(kind="session", seconds=time.perf_counter() - started, error=self.error or None)
+    doc = pn.state.curdoc
+    if doc is not None:  # served: note when Bokeh drops the session
+        doc.on_session_destroyed(lambda _context: _emit(kind="destroyed"))
+
+
+def refresh(self, *args, **kwargs):
+    started = time.perf_counter()
+    data = _refresh(self, *args, **kwargs)
+    _emit(kind="refresh_sync", seconds=time.perf_counter() - started, error=self.error or None)
+    return data
+
+
+async def _timed_refresh_async(self):
+    started = time.perf_counter()
+    await _refresh_async(self)
+    _emit(kind="refresh", seconds=time.perf_counter() - started, error=self.error or None)
+
+
+_State.__init__ = __init__
+_State.refresh = refresh
+_State._refresh_async = _timed_refresh_async
+
+
+def _status_loop() -> None:
+    while True:
+        time.sleep(0.5)
+        collect = GC_REQUEST.exists()
+        if collect:
+            gc.collect()
+            GC_REQUEST.unlink(missing_ok=True)
+            if os.environ.get("CAMPAIGN_BI_LOAD_DEBUG") and len(_LIVE):
+                _dump_referrers(next(iter(_LIVE)))
+        status = {"t": time.time(), "live_stores": len(_LIVE), "collected": collect,
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+        tmp = STATUS.with_name(STATUS.name + ".tmp")
+        tmp.write_text(json.dumps(status), encoding="utf-8")
+        os.replace(tmp, STATUS)
+
+
+def _dump_referrers(obj, limit: int = 200_000) -> None:
+    """Debugging a leak (CAMPAIGN_BI_LOAD_DEBUG=1): the shortest chain of references from a
+    module, class or running frame to a store that should be gone."""
+    import types
+
+    ignore = {id(obj), id(_LIVE)}
+    parents: dict[int, object] = {id(obj): None}
+    queue, found, objects = [obj], None, {id(obj): obj}
+    while queue and found is None and len(parents) < limit:
+        item = queue.pop(0)
+        for ref in gc.get_referrers(item):
+            if id(ref) in parents or id(ref) in ignore or ref is queue or \
+                    isinstance(ref, types.FrameType) and ref.f_code.co_name == "_dump_referrers":
+                continue
+            parents[id(ref)], objects[id(ref)] = item, ref
+            session_module = isinstance(ref, types.ModuleType) and \
+                ref.__name__.startswith("bokeh_app_")
+            if (isinstance(ref, types.ModuleType | type) and not session_module) or (
+                    isinstance(ref, dict) and ref.get("__name__", "").startswith(
+                        ("panel", "bokeh.", "param", "app.", "semantic", "tornado"))):
+                found = ref
+                break
+            queue.append(ref)
+    lines, node = [], found
+    while node is not None:
+        lines.append(f"{type(node).__name__}: {repr(node)[:300]}")
+        node = parents.get(id(node))
+    EVENTS.with_name(EVENTS.name + ".referrers").write_text("\n".join(lines) or "no root")
+
+
+threading.Thread(target=_status_loop, name="load-probe", daemon=True).start()

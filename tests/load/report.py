@@ -1,0 +1,149 @@
+"""Figures of a load-test run: percentiles, the machine, and the docs/LOAD.md section (replaced
+between its markers on every run, so the file keeps the latest measured figures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import platform
+import re
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+BEGIN, END = "<!-- load-test:begin -->", "<!-- load-test:end -->"
+HEADER = """# Load test
+
+`just load` (`.venv/bin/python -m tests.load.run`) serves the dashboard with `panel serve` on a
+free 127.0.0.1 port, opens concurrent sessions in headless Chromium (Playwright: real pages and
+websockets, so the server does all of its per-session work), has each change filters (date
+quick picks, campaign search, projects, tabs, reset) with a few seconds of think time for a bounded
+time, and measures: errors (must be 0), refresh latency (server side: a filter change to every
+view updated, timed inside the server by `tests/load/instrument.py`; client side: the click to
+the last websocket frame of the answer), and the server's resident memory at baseline, with 1
+and with all sessions, and after the sessions closed (twice: a per-session leak would grow the
+second figure). Browser and server share the machine's cores, so latencies under load are
+upper bounds.
+
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile (q in 0..100); NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    low, high = math.floor(pos), math.ceil(pos)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def ms(values: list[float], q: float) -> str:
+    value = percentile(values, q)
+    return "–" if math.isnan(value) else f"{value * 1000:,.0f} ms"
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
+        memory = f"{mem_kb / 1024 / 1024:.0f} GB"
+    except (OSError, TypeError):
+        memory = "unknown"
+    try:
+        out = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True,
+                             text=True, timeout=30, check=False).stdout
+        chromium = next((ln.strip() for ln in out.splitlines() if "Chromium" in ln), "?")
+    except OSError:
+        chromium = "not found"
+    versions = ", ".join(f"{name} {_version(name)}"
+                         for name in ("panel", "bokeh", "duckdb", "playwright"))
+    return {"cpu": f"{cpu} × {os.cpu_count()} logical cores", "memory": memory,
+            "os": f"{platform.system()} {platform.release()}",
+            "python": platform.python_version(), "libraries": versions, "browser": chromium}
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def section(result: dict) -> str:
+    m, cfg = result["machine"], result["config"]
+    lines = [
+        BEGIN,
+        f"## Run of {result['date']}",
+        "",
+        f"- Machine: {m['cpu']}, {m['memory']} RAM, {m['os']}; Python {m['python']}; "
+        f"{m['libraries']}; {m['browser']}.",
+        f"- Data: {cfg['data']}.",
+        f"- Load: {cfg['sessions']} concurrent sessions × {cfg['seconds']:.0f} s per round, "
+        f"{cfg['rounds']} round(s), think time {cfg['think'][0]}–{cfg['think'][1]} s; "
+        f"server `panel serve{' --num-threads ' + str(cfg['threads']) if cfg['threads'] else ''}`"
+        " (demo mode: every session sees all business users, the largest scope); browser at "
+        f"nice {cfg['browser_nice']} on the same machine.",
+        f"- **Errors: {result['errors']}** (client steps without answer, page errors, "
+        f"websocket drops, browser console errors, requests to any other host than the "
+        f"server, store errors and tracebacks in the server log){_examples(result['error_examples'])}.",
+        "",
+        "| round | steps | refreshes (server) | refresh p50 / p95 / max (server) | "
+        "step p50 / p95 (client) | session open p50 / p95 (client) | CPU cores busy: server "
+        "/ whole machine |",
+        "|---|---:|---:|---|---|---|---|",
+    ]
+    for r in result["rounds"]:
+        lines.append(
+            f"| {r['round']} | {len(r['step_seconds'])} | {len(r['server_refresh'])} | "
+            f"{ms(r['server_refresh'], 50)} / {ms(r['server_refresh'], 95)} / "
+            f"{ms(r['server_refresh'], 100)} | {ms(r['step_seconds'], 50)} / "
+            f"{ms(r['step_seconds'], 95)} | {ms(r['opens'], 50)} / {ms(r['opens'], 95)} | "
+            f"{r['server_cores']:.2f} / {r['machine_cores']:.2f} |")
+    lines += ["", "Server-side refresh p95 by step kind is not separable (the server does not "
+              "know the click); client-side p95 by kind: "
+              + "; ".join(f"{kind} {ms(v, 95)} (n={len(v)})"
+                          for kind, v in sorted(result["by_kind"].items())) + ".", "",
+              "| server RSS | MB |", "|---|---:|",
+              f"| baseline (no session) | {result['rss']['baseline']:,.0f} |"]
+    for r in result["rounds"]:
+        lines += [
+            f"| round {r['round']}: 1 session | {r['rss_one']:,.0f} |",
+            f"| round {r['round']}: {cfg['sessions']} sessions open | {r['rss_all']:,.0f} |",
+            f"| round {r['round']}: peak under load | {r['rss_peak']:,.0f} |",
+            f"| round {r['round']}: after all sessions closed ({r['sessions_created']} server "
+            f"sessions made, {r['sessions_destroyed']} destroyed, {r['live_stores']} dashboard "
+            f"stores still alive after {r['freed_seconds']:.0f} s) | {r['rss_closed']:,.0f} |",
+        ]
+    lines += ["", f"Left out of the errors: {result['log_left_out']} server-log tracebacks of "
+              "pages closed mid-update at the end of a round (WebSocketClosedError, "
+              "StreamClosedError, Bokeh's `assert self._session is not None`); "
+              f"{result['console_warnings']} browser console warnings.", "",
+              f"Verdict: {result['verdict']}", END]
+    return "\n".join(lines) + "\n"
+
+
+def _examples(examples: list[str]) -> str:
+    return "" if not examples else ": " + "; ".join(f"`{e[:140]}`" for e in examples[:8])
+
+
+def write(doc: Path, text: str) -> None:
+    """Replace the marked section of `doc` (or create the file with it)."""
+    old = doc.read_text(encoding="utf-8") if doc.exists() else HEADER
+    if BEGIN in old and END in old:
+        before, rest = old.split(BEGIN, 1)
+        after = rest.split(END, 1)[1].lstrip("\n")
+        new = before + text + ("\n" + after if after else "")
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(new, encoding="utf-8")
+
+
+def today() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,176 @@
+"""The dashboard server under test: `panel serve app/dashboard.py` on a free loopback port, its
+resident memory, the probes `instrument.py` writes, and a clean stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTRUMENT = Path(__file__).with_name("instrument.py")
+_STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) ")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process in MB (VmRSS from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+class Server:
+    """One `panel serve` process on 127.0.0.1 (never another interface)."""
+
+    def __init__(self, db: Path, workdir: Path, *, num_threads: int = 4,
+                 session_lifetime_ms: int = 3000):
+        self.db, self.workdir = db, workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/dashboard"
+        self.events = workdir / "events.jsonl"
+        self.log_path = workdir / "server.log"
+        self.num_threads = num_threads
+        self.session_lifetime_ms = session_lifetime_ms
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 90.0) -> None:
+        panel = Path(sys.executable).with_name("panel")
+        cmd = [str(panel), "serve", "app/dashboard.py", "--address", "127.0.0.1",
+               "--port", str(self.port), "--allow-websocket-origin", f"127.0.0.1:{self.port}",
+               *(["--num-threads", str(self.num_threads)] if self.num_threads else []),
+               "--setup", str(INSTRUMENT),
+               "--liveness", "--check-unused-sessions", "1000",
+               "--unused-session-lifetime", str(self.session_lifetime_ms)]
+        env = {**os.environ, "CAMPAIGN_BI_DB": str(self.db),
+               "CAMPAIGN_BI_LOAD_EVENTS": str(self.events),
+               "CAMPAIGN_BI_AUDIT_LOG": str(self.workdir / "exports_audit.jsonl")}
+        env.pop("CAMPAIGN_BI_CREDENTIALS", None)  # demo mode: every session sees all data
+        self.log = self.log_path.open("w")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"panel serve exited: {self.log_path.read_text()[-2000:]}")
+            try:  # /liveness: no session is created (a GET of the app page would make one)
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/liveness",
+                                            timeout=2) as response:
+                    if response.status == 200 and self.status():
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"panel serve did not come up in {timeout:.0f} s")
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def rss_mb(self) -> float:
+        return rss_mb(self.pid)
+
+    def status(self) -> dict:
+        try:
+            return json.loads(self.events.with_name(self.events.name + ".status").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def collect(self, timeout: float = 10.0) -> dict:
+        """Ask the server for a full garbage collection; the status written after it."""
+        asked = time.time()
+        self.events.with_name(self.events.name + ".gc").touch()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.status()
+            if status.get("collected") and status.get("t", 0) > asked:
+                return status
+            time.sleep(0.2)
+        return self.status()
+
+    def wait_sessions_freed(self, timeout: float = 90.0) -> tuple[int, float]:
+        """Wait until the server has dropped every dashboard store (sessions expire after
+        their websocket closed); returns (stores still alive, seconds waited)."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            status = self.collect()
+            if status.get("live_stores") == 0:
+                break
+            time.sleep(1.0)
+        return self.status().get("live_stores", -1), time.monotonic() - started
+
+    def read_events(self) -> list[dict]:
+        if not self.events.exists():
+            return []
+        return [json.loads(line) for line in self.events.read_text().splitlines() if line]
+
+    def log_problems(self) -> list[tuple[float | None, str]]:
+        """(when, what) for each error line and traceback of the server log (a traceback as its
+        last line, timed by the last timestamped line before it)."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        problems: list[tuple[float | None, str]] = []
+        lines, when, i = text.splitlines(), None, 0
+        while i < len(lines):
+            line = lines[i]
+            stamp = _STAMP.match(line)
+            if stamp:
+                when = time.mktime(time.strptime(stamp[1], "%Y-%m-%d %H:%M:%S")) + \
+                    int(stamp[2]) / 1000
+            if line.startswith("Traceback"):
+                last, i = _traceback_end(lines, i)
+                problems.append((when, f"traceback: {last}"))
+                continue
+            if " ERROR " in line or line.startswith("ERROR"):
+                problems.append((when, line))
+            i += 1
+        return problems
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)  # only the process this driver started
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=15)
+        self.log.close()
+
+
+def _traceback_end(lines: list[str], start: int) -> tuple[str, int]:
+    """The final exception line of the (possibly chained) traceback starting at `start`, and
+    the index after it."""
+    i = start
+    while True:
+        i += 1
+        while i < len(lines) and (lines[i].startswith((" ", "\t")) or not lines[i].strip()):
+            i += 1
+        last = lines[i] if i < len(lines) else ""
+        k = i + 1
+        while k < len(lines) and not lines[k].strip():
+            k += 1
+        if k < len(lines) and lines[k].startswith(("During handling", "The above exception")):
+            i = k + 1
+            while i < len(lines) and not lines[i].startswith("Traceback"):
+                i += 1
+            continue
+        return last, i + 1
