@@ -162,6 +162,11 @@ class DashboardState(param.Parameterized):
         found = self._cached(key, lambda: self.layer.campaigns(filters=scope, tenant=state.tenant))
         return narrow_to_search(state, found, text)
 
+    def option_matches(self, kind: str, text: str = "", limit: int = 100) -> list:
+        """Search-as-you-type choices of a filter (see `SemanticLayer.option_matches`)."""
+        return self.layer.option_matches(kind, text, tenant=self.tenant, limit=limit,
+                                         business_user=list(self.business_users) or None)
+
     def export_filters(self) -> dict:  # the tenant is passed apart
         state = self.filter_state()
         return state.filters() if not state.no_match else {**state.filters(), "campaign": [-1]}
@@ -220,7 +225,9 @@ class DashboardState(param.Parameterized):
 
     def compute(self, state: FilterState, grain: str) -> DashboardData:
         """Every view's data for one filter state, cached (alerts and ttfc of > FULL_FRAME_LIMIT
-        campaigns are None: see `complete`)."""
+        campaigns are None: see `complete`); a tenant-bound store forces its own tenant."""
+        if self.tenant is not None and state.tenant != self.tenant:
+            state = replace(state, tenant=self.tenant)
         return self._cached(("data", state, grain), lambda: self._compute(state, grain))
 
     def complete(self, data: DashboardData) -> DashboardData:
@@ -323,8 +330,7 @@ class DashboardState(param.Parameterized):
         return self._query(TREND_METRICS, (grain,), state).rename(columns={grain: "period"})
 
     def _facts(self, state: FilterState) -> pd.DataFrame:
-        """Campaign rows by spend with their planned run and daily budget, and (attrs["rows"])
-        how many there are; past FULL_FRAME_LIMIT the table pages in the database."""
+        """Campaign rows by spend with planned run and daily budget; attrs["rows"]: how many."""
         return self._cached(("facts", state), lambda: self.layer.campaign_rows(
             TABLE_METRICS, state.filters(), state.tenant, count=True,
             order_by=[("spend", True), ("campaign", False)], limit=FULL_FRAME_LIMIT + 1))
@@ -334,22 +340,17 @@ class DashboardState(param.Parameterized):
         prev = state.previous()
         if prev is None:
             return self._query(KPI_METRICS, (), state), None
-        both = replace(state, date_from=prev.date_from)
         previous, now = self._cached(("kpis", state), lambda: self.layer.query_split(
-            list(KPI_METRICS), filters=both.filters(), tenant=state.tenant,
-            split_at=state.date_from))
+            list(KPI_METRICS), filters=replace(state, date_from=prev.date_from).filters(),
+            tenant=state.tenant, split_at=state.date_from))
         return now, previous
 
     def _lead_views(self, state: FilterState) -> tuple:
-        """Statuses, funnel and arrival grid, and (scoped to business users, projects or
-        campaigns: few campaigns) each campaign's median time to first contact, from one
-        scan of the leads: (status, funnel, arrival, per-campaign frame or None)."""
+        """(status, funnel, arrival grid, each campaign's median time to first contact when
+        scoped to few campaigns, else None) from one scan of the leads."""
         scoped = bool(state.business_user or state.project or state.campaign)
-        sets = [("stage", "lead_status"), ("lead_weekday", "lead_hour")]
-        metrics = ["leads"]
-        if scoped:
-            sets.append(("campaign",))
-            metrics += TTFC_METRICS
+        sets = [("stage", "lead_status"), ("lead_weekday", "lead_hour"), ("campaign",)]
+        sets, metrics = (sets, ["leads", *TTFC_METRICS]) if scoped else (sets[:2], ["leads"])
 
         def build():
             frames = self.layer.query_sets(metrics, sets, state.filters(), state.tenant)
@@ -367,16 +368,14 @@ class DashboardState(param.Parameterized):
                 filters=state.filters(), tenant=state.tenant)
             fired = alert_rules.evaluate(self.layer, state.filters(), state.tenant,
                                          campaigns=facts)
-            segments = {key: top_segments(facts, key)
-                        for key in ("project", "business_user")}
+            segments = {key: top_segments(facts, key) for key in ("project", "business_user")}
             medians = medians if job is None else job.result()
             return facts, fired, segments, ttfc_histogram(medians)
         return self._cached(("campaigns", state), build)
 
     def _large(self, state: FilterState, top: pd.DataFrame, kpis):
-        """Too many campaigns to hold: top segments ("Other" from the KPI sums) and their
-        counts come from the database, each pair of segment charts from one scan; alerts and
-        ttfc are left to `complete`."""
+        """Too many campaigns to hold: top segments ("Other" from the KPI sums) and counts from
+        the database, both keys from one scan each; alerts and ttfc are left to `complete`."""
         keys = [("project",), ("business_user",)]
 
         def build():

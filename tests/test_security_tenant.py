@@ -200,8 +200,6 @@ def test_unfiltered_and_all_foreign_filters_for_every_tenant(world):
         assert_export_only(world, tenant, forged.filters())
 
 
-@pytest.mark.xfail(strict=True, reason="app/store.py DashboardState.compute trusts "
-                   "state.tenant; a tenant-bound store should force its own tenant")
 def test_compute_cannot_be_handed_another_tenant(world):
     tenant = world.users[0]
     state = world.store(tenant)
