@@ -41,6 +41,7 @@ from semantic.compiler import (
     make_query,
     make_tenant,
 )
+from semantic.errors import InvalidQueryError
 from semantic.warehouse import Warehouse
 
 DEFAULT_DB = "data/warehouse.duckdb"
@@ -187,6 +188,21 @@ class SemanticLayer:
             value = span[key].iloc[0] if len(span) else None
             out[key] = None if pd.isna(value) else pd.Timestamp(value).date()
         return out
+
+    def option_matches(self, kind: str, text: str = "", tenant: Any = None,
+                       business_user: Any = None, limit: int = 100) -> list:
+        """Search-as-you-type choices for a filter: the first `limit` business users whose id
+        starts with `text` (kind "business_user"), or projects of the chosen business users
+        whose name contains it, case-insensitively (kind "project"); sorted."""
+        if kind not in ("business_user", "project"):
+            raise InvalidQueryError(f"options are searched for business_user or project, "
+                                    f"not {kind!r}")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise InvalidQueryError(f"limit must be a non-negative integer, got {limit!r}")
+        chosen = make_filters({"business_user": business_user}).business_user
+        text = make_filters({"project": [text]}).project[0] if text and text.strip() else ""
+        sql = listing.option_matches(kind, text, make_tenant(tenant), chosen, limit)
+        return [_plain(v) for v in self.warehouse.query(sql.sql("duckdb")).iloc[:, 0].tolist()]
 
     def leads_export_sql(self, filters: FilterArg = None, tenant: Any = None) -> str:
         """DuckDB SQL for the leads export (values inlined as escaped literals), safe to wrap

@@ -260,3 +260,24 @@ def test_grouping_by_a_campaign_alone_keeps_its_project_and_business_user(layer)
 def test_bad_batch_requests_are_clear_errors(kwargs, message):
     with pytest.raises(InvalidQueryError, match=message):
         make_query(["spend"], **kwargs)
+
+
+def test_option_matches_are_the_first_sorted_matches(layer, options):
+    campaigns = layer.campaigns()
+    users = sorted(set(campaigns["business_user"]))
+    assert layer.option_matches("business_user", limit=5) == users[:5]
+    prefix = str(users[len(users) // 2])[:2]
+    assert layer.option_matches("business_user", prefix, limit=1000) == \
+        [u for u in users if str(u).startswith(prefix)]
+    word = options["projects"][0].split()[0].upper()
+    projects = sorted(set(campaigns["project"]))
+    assert layer.option_matches("project", f"  {word} ", limit=1000) == \
+        [p for p in projects if word.casefold() in p.casefold()]
+    user = users[0]
+    mine = sorted(set(campaigns.loc[campaigns["business_user"] == user, "project"]))
+    assert layer.option_matches("project", "", business_user=[user]) == mine[:100]
+    assert layer.option_matches("project", "", tenant=user) == mine[:100]
+    assert layer.option_matches("business_user", "", tenant=user) == [user]
+    assert layer.option_matches("project", "x' OR '1'='1") == []
+    with pytest.raises(InvalidQueryError, match="business_user or project"):
+        layer.option_matches("campaign", "1")

@@ -355,3 +355,14 @@ def test_a_refresh_reads_each_source_once(state, layer, monkeypatch):
     S._CACHE.clear()
     data = state.compute(state.filter_state(), "week")
     assert data.paged and len(sent) == 6
+
+
+def test_option_matches_follow_the_chosen_users_and_the_tenant(state, layer):
+    assert state.option_matches("project", "") == ["Bloomfields", "Kings Way", "Zed"]
+    assert state.option_matches("project", "K") == ["Kings Way"]
+    state.business_users = [2]
+    assert state.option_matches("project", "") == ["Zed"]
+    assert state.option_matches("business_user", "") == [1, 2]
+    bound = S.DashboardState(layer, tenant=2)
+    assert bound.option_matches("business_user", "") == [2]
+    assert bound.option_matches("project", "kings") == []

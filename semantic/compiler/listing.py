@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from semantic.catalog import CAMPAIGNS_TABLE, FACTS, MART, source_table
-from semantic.compiler.predicates import column, conjunction, date_literal, scope
+from semantic.compiler.predicates import column, conjunction, date_literal, literal, scope
 from semantic.compiler.request import Filters
 
 CAMPAIGN_COLUMNS = ("campaign_id", "business_user", "project", "start_time", "stop_time",
@@ -128,6 +128,26 @@ def filter_options(tenant: int | None, business_users: tuple[int, ...]) -> dict[
     }
 
 
+def option_matches(kind: str, text: str, tenant: int | None, business_users: tuple[int, ...],
+                   limit: int) -> exp.Select:
+    """The first `limit` business users whose id starts with `text`, or projects (of the
+    chosen business users) whose name contains it, case-insensitively, in sorted order."""
+    col = {"business_user": "business_user", "project": "project"}[kind]
+    chosen = Filters(business_user=business_users if kind == "project" else ())
+    preds = scope(chosen, tenant, columns=_SCOPE, table="t", date_column=None)
+    if text:
+        value = column(col, "t")
+        if kind == "business_user":
+            preds.append(exp.func("starts_with", exp.cast(value, "VARCHAR"),
+                                  literal(text.strip())))
+        else:
+            preds.append(exp.func("contains", exp.Lower(this=value),
+                                  literal(text.strip().casefold())))
+    select = _distinct(col, _CAMPAIGNS, preds)
+    select.set("limit", exp.Limit(expression=exp.Literal.number(limit)))
+    return select
+
+
 def leads_export(filters: Filters, tenant: int | None) -> exp.Select:
     """One row per lead in scope (PII included), ordered by lead id; dates apply to the day
     the lead was added; the lead_status filter keeps leads whose current status is listed."""
@@ -141,4 +161,5 @@ def leads_export(filters: Filters, tenant: int | None) -> exp.Select:
 
 
 __all__ = ["ATTRIBUTE_COLUMNS", "CAMPAIGN_COLUMNS", "EXPORT_COLUMNS", "ROWS_COLUMN", "campaigns",
-           "counted", "filter_options", "leads_export", "with_campaign_attributes"]
+           "counted", "filter_options", "leads_export", "option_matches",
+           "with_campaign_attributes"]
