@@ -91,6 +91,20 @@ def render(data: dict) -> str:
             f"| {r['speedup_median']}× | {r['pandas_csv_load_s']} s |")
     lines += [
         "",
+        "By kind of state (the machine is shared: the 1-minute load average before and after "
+        "the measurement is shown; other work slows both sides alike):",
+        "",
+        "| scale | kind | states | ours median | ours max | pandas median | load average |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for scale, e in scales:
+        r = e["refresh"]
+        load = " → ".join(str(v) for v in r.get("load_average_1min", []))
+        for kind, k in r.get("by_kind", {}).items():
+            lines.append(f"| {scale} | {kind} | {k['states']} | {k['ours_ms_median']} ms | "
+                         f"{k['ours_ms_max']} ms | {k['pandas_ms_median']} ms | {load} |")
+    lines += [
+        "",
         "## Export of the largest tenant's leads (`campaign-bi export-leads`, whole process)",
         "",
         "| scale | business user | rows | wall | peak RSS |",

@@ -142,6 +142,7 @@ def bench_refresh(db: str, src: Path, n_states: int) -> dict:
     rng = random.Random(7)
     states = random_states(layer, n_states, rng)
     dash = store.DashboardState(layer)
+    load_before = os.getloadavg()[0]  # a shared machine: other work slows both sides
     ours = []
     for state, grain in states:
         store._CACHE.clear()
@@ -160,7 +161,13 @@ def bench_refresh(db: str, src: Path, n_states: int) -> dict:
         theirs.append((time.perf_counter() - start) * 1000)
     layer.close()
     med = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
+    kinds = ("one user", "all users", "three users")  # random_states cycles through them
     return {
+        "by_kind": {kind: {"states": len(ours[i::3]), "ours_ms_median": round(med(ours[i::3]), 1),
+                           "ours_ms_max": round(max(ours[i::3]), 1),
+                           "pandas_ms_median": round(med(theirs[i::3]), 1)}
+                    for i, kind in enumerate(kinds) if ours[i::3]},
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "states": n_states,
         "ours_ms_median": round(med(ours), 1), "ours_ms_p95": round(p95(ours), 1),
         "ours_cached_ms_median": round(med(cached), 2),

@@ -46,7 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         metavar=("MIN", "MAX"), help="seconds between a user's steps")
     parser.add_argument("--threads", type=int, default=4,
                         help="panel serve --num-threads (0: none), as `just serve-prod`")
-    parser.add_argument("--browser-nice", type=int, default=10,
+    parser.add_argument("--browser-nice", type=int, default=19,
                         help="niceness of the browser (it shares the CPUs with the server)")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "LOAD.md")
     parser.add_argument("--no-doc", action="store_true", help="print, do not write the doc")
