@@ -23,8 +23,9 @@ time, and measures: errors (must be 0), refresh latency (server side: a filter c
 view updated, timed inside the server by `tests/load/instrument.py`; client side: the click to
 the last websocket frame of the answer), and the server's resident memory at baseline, with 1
 and with all sessions, and after the sessions closed (twice: a per-session leak would grow the
-second figure). Browser and server share the machine's cores, so latencies under load are
-upper bounds.
+second figure). Browser and server share the machine's cores: the browser runs at nice 19 so
+the server gets the CPU it asks for, the table shows how many cores each used, and the client
+figures (which include the browser's own rendering) are upper bounds.
 
 """
 
