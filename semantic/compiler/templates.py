@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
@@ -109,6 +110,7 @@ def _values(query: Query) -> list[tuple[str, object]]:
 
 
 _TEMPLATES: dict[tuple, tuple] = {}
+_LOCK = threading.Lock()
 
 
 def compiled_by_shape(build: Callable, query: Query, *args):
@@ -124,9 +126,10 @@ def compiled_by_shape(build: Callable, query: Query, *args):
         pattern = re.compile("|".join(
             rf"(?<![0-9]){re.escape(t)}(?![0-9])" if t.isdigit() else re.escape(t)
             for t in sorted(tokens, key=len, reverse=True))) if tokens else None
-        found = _TEMPLATES[key] = (template, tokens, pattern)
-        if len(_TEMPLATES) > 2048:  # a bounded cache: drop the oldest shape
-            _TEMPLATES.pop(next(iter(_TEMPLATES)))
+        with _LOCK:  # threads compile concurrently
+            found = _TEMPLATES[key] = (template, tokens, pattern)
+            while len(_TEMPLATES) > 2048:  # a bounded cache: drop the oldest shape
+                _TEMPLATES.pop(next(iter(_TEMPLATES)))
     template, tokens, pattern = found
     if pattern is None:
         return template
@@ -136,4 +139,5 @@ def compiled_by_shape(build: Callable, query: Query, *args):
 
 
 def clear() -> None:
-    _TEMPLATES.clear()
+    with _LOCK:
+        _TEMPLATES.clear()
