@@ -18,6 +18,7 @@ from pathlib import Path
 import panel as pn
 from panel.theme.fast import Fast as _Fast
 
+from app.pickers import data_choice
 from app.store import QUICK_RANGES, DashboardState
 from app.views import AlertsView, CampaignTable, KpiCards, OutcomesView, SegmentsView, TrendsView
 from app.views.states import CSS, note
@@ -122,9 +123,8 @@ def sidebar(state: DashboardState) -> list:
         state.param.business_users, placeholder="All business users (type to search)",
         options=list(state.param.business_users.objects), disabled=state.tenant is not None,
         sizing_mode="stretch_width", **limits)
-    projects = pn.widgets.MultiChoice.from_param(
-        state.param.projects, placeholder="All projects (type to search)",
-        sizing_mode="stretch_width", **limits)
+    projects = data_choice(state, "projects", placeholder="All projects (type to search)",
+                           sizing_mode="stretch_width", **limits)
     dates = pn.widgets.DateRangePicker.from_param(
         state.param.date_range, start=state.date_min, end=state.date_max,
         sizing_mode="stretch_width")
@@ -144,9 +144,8 @@ def sidebar(state: DashboardState) -> list:
     search = pn.widgets.TextInput.from_param(
         state.param.campaign_search,
         placeholder="Campaign id(s) or project text", sizing_mode="stretch_width")
-    statuses = pn.widgets.MultiChoice.from_param(
-        state.param.lead_statuses, placeholder="All statuses",
-        sizing_mode="stretch_width")
+    statuses = data_choice(state, "lead_statuses", placeholder="All statuses",
+                           sizing_mode="stretch_width")
     reset = pn.widgets.Button(label="Reset filters", button_type="default",
                               sizing_mode="stretch_width")
     reset.on_click(lambda _: state.reset())

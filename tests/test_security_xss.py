@@ -2,15 +2,15 @@
 dashboard, never run as HTML: a business user who names a project `<img onerror=...>` must not
 get script into another session (e.g. an analyst who sees every business user).
 
-Known failing (strict xfail): Bokeh's MultiChoice renders option labels with Choices.js, which
-treats them as HTML, and the project and status pickers list names from the data. The fix
-(app/dashboard.py, see docs/SECURITY.md) is to give those widgets escaped labels."""
+Bokeh's MultiChoice renders option labels with Choices.js, which treats them as HTML; the
+project and status pickers (app/pickers.py) therefore get escaped labels mapped to raw values."""
 
 from __future__ import annotations
 
 import pytest
-from browser_support import PanelServer
+from browser_support import PanelServer, kpi_value
 from factories import build_warehouse, campaign, insight, lead
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +42,6 @@ def fired(page) -> list[str]:
     return page.evaluate("window.__cbi_xss || []")
 
 
-@pytest.mark.xfail(strict=True, reason="Bokeh MultiChoice (Choices.js) renders option labels "
-                   "as HTML; app/dashboard.py passes project and status names unescaped")
 def test_names_from_the_data_never_run_as_html(hostile_url, new_page):
     watched = new_page()
     page = watched.page
@@ -59,4 +57,23 @@ def test_names_from_the_data_never_run_as_html(hostile_url, new_page):
         box.press_sequentially("img", delay=30)
         page.wait_for_timeout(500)
         box.press("Escape")
+    assert fired(page) == []
+
+
+def test_a_hostile_name_shows_as_text_and_still_filters(hostile_url, new_page):
+    """The escaped label reads as the raw name and choosing it filters by the raw value."""
+    watched = new_page()
+    page = watched.page
+    page.goto(hostile_url)
+    expect(kpi_value(page, "Spend")).to_have_attribute("title", "105.00", timeout=60_000)
+    box = page.get_by_placeholder("All projects (type to search)")
+    box.click()
+    box.press_sequentially("img", delay=30)  # Choices.js' fuzzy search favours early matches
+    option = page.locator(".choices__list--dropdown .choices__item--choice").filter(
+        visible=True).filter(has_text="Kings")
+    expect(option).to_have_count(1)
+    assert option.inner_text().strip() == PROJECT
+    option.click()
+    page.keyboard.press("Escape")
+    expect(kpi_value(page, "Spend")).to_have_attribute("title", "100.00", timeout=60_000)
     assert fired(page) == []

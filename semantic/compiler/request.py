@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -44,6 +45,12 @@ def _as_int(filter_name: str, value: object) -> int:
     return number
 
 
+#: What SQL trim() removes (Unicode space separators, Zs), which core.campaigns applies to project
+#: names: str.strip() would also remove tabs and line breaks and miss such a name.
+_SPACE_SEPARATORS = "".join(
+    ch for ch in map(chr, range(0x3001)) if unicodedata.category(ch) == "Zs")
+
+
 def _as_text(filter_name: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidFilterValueError(f"filter {filter_name!r} takes text values, got {value!r}")
@@ -53,7 +60,7 @@ def _as_text(filter_name: str, value: object) -> str:
         raise InvalidFilterValueError(
             f"filter {filter_name!r} takes valid Unicode text, got {value[:60]!r}"
         ) from None
-    return value.strip() if filter_name == "project" else value
+    return value.strip(_SPACE_SEPARATORS) if filter_name == "project" else value
 
 
 def _as_date(filter_name: str, value: object) -> dt.date | None:
