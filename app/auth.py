@@ -9,10 +9,20 @@ import html
 
 import tornado.web
 
+from app.login_throttle import LoginThrottle
 from semantic.accounts import authenticate
 
 login_url = "/login"
 logout_url = "/logout"
+
+#: The browser keeps the cookie this long, and the server accepts it no longer (Tornado's
+#: default would accept a copied cookie for 31 days).
+SESSION_DAYS = 1
+#: Failed sign-ins allowed per client address and per account name in a 15-minute window.
+THROTTLE = {"address": LoginThrottle(max_failures=20, window_s=900),
+            "account": LoginThrottle(max_failures=8, window_s=900)}
+_MESSAGES = {"wrong": "Wrong user name or password",
+             "throttled": "Too many failed sign-ins: try again in 15 minutes"}
 
 _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>campaign-bi · sign in</title>
 <style>body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f6f8;
@@ -29,24 +39,37 @@ button{{width:100%;padding:.6rem;background:#1f4e79;color:#fff;border:0;border-r
 
 
 def get_user(request_handler: tornado.web.RequestHandler) -> str | None:
-    user = request_handler.get_secure_cookie("user")
+    user = request_handler.get_secure_cookie("user", max_age_days=SESSION_DAYS)
     return user.decode("utf-8") if user else None
 
 
 class LoginHandler(tornado.web.RequestHandler):
     def get(self) -> None:
-        error = self.get_argument("error", "")
+        # only known codes are shown: free text in the URL would let a link put words on the page
+        error = _MESSAGES.get(self.get_argument("error", ""), "")
         message = f'<p class="error">{html.escape(error)}</p>' if error else ""
         self.write(_PAGE.format(error=message, xsrf=html.escape(self.xsrf_token.decode())))
 
     def post(self) -> None:
         name = self.get_argument("username", "")
+        keys = {"address": self.request.remote_ip or "?", "account": name.strip().lower()}
+        wait = max(THROTTLE[kind].retry_after(key) for kind, key in keys.items())
+        if wait > 0:  # refused before the password is even checked: guessing gains nothing
+            self._fail("throttled")
+            return
         account = authenticate(name, self.get_argument("password", ""))
         if account is None:
-            self.redirect(login_url + "?error=" + tornado.escape.url_escape("Wrong user name or password"))
+            for kind, key in keys.items():
+                THROTTLE[kind].failed(key)
+            self._fail("wrong")
             return
-        self.set_secure_cookie("user", account.name, httponly=True, samesite="Lax", expires_days=1)
+        THROTTLE["account"].succeeded(keys["account"])
+        self.set_secure_cookie("user", account.name, httponly=True, samesite="Lax",
+                               expires_days=SESSION_DAYS)
         self.redirect("/")
+
+    def _fail(self, code: str) -> None:
+        self.redirect(f"{login_url}?error={code}")
 
 
 class LogoutHandler(tornado.web.RequestHandler):
