@@ -57,8 +57,11 @@ serve-prod address="127.0.0.1" port="5006": setup
     export CAMPAIGN_BI_CREDENTIALS="${CAMPAIGN_BI_CREDENTIALS:-data/credentials.json}"
     [ -f "$CAMPAIGN_BI_CREDENTIALS" ] || { echo "no $CAMPAIGN_BI_CREDENTIALS: create accounts with .venv/bin/campaign-bi users add" >&2; exit 2; }
     export CAMPAIGN_BI_DB="{{db}}"
+    # signed session ids: a client cannot attach to a session id it guessed or saw elsewhere
+    export BOKEH_SECRET_KEY="${BOKEH_SECRET_KEY:-$CAMPAIGN_BI_COOKIE_SECRET}"
     exec {{venv}}/bin/panel serve app/dashboard.py --address {{address}} --port {{port}} \
         --auth-module app/auth.py --cookie-secret "$CAMPAIGN_BI_COOKIE_SECRET" \
+        --enable-xsrf-cookies --session-ids signed \
         --allow-websocket-origin {{address}}:{{port}} --num-threads 4
 
 # run the test suite (browser tests need Debian's chromium at /usr/bin/chromium)

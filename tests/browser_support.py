@@ -294,8 +294,9 @@ def prod_setup(browser, warehouse, layer, tmp_path_factory) -> Iterator[ProdSetu
                        check=True, capture_output=True, timeout=60)
     server = PanelServer(
         "production", warehouse, folder / "panel.log",
-        extra_args=("--auth-module", "app/auth.py", "--cookie-secret", secrets.token_hex(32)),
-        env={"CAMPAIGN_BI_CREDENTIALS": str(creds)})
+        extra_args=("--auth-module", "app/auth.py", "--cookie-secret", secrets.token_hex(32),
+                    "--enable-xsrf-cookies", "--session-ids", "signed"),  # as `just serve-prod`
+        env={"CAMPAIGN_BI_CREDENTIALS": str(creds), "BOKEH_SECRET_KEY": secrets.token_hex(32)})
     try:
         server.wait_ready("/login")
         yield ProdSetup(server.url, tenant, other, tenant_password, admin_password)
