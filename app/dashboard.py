@@ -18,7 +18,7 @@ from pathlib import Path
 import panel as pn
 from panel.theme.fast import Fast as _Fast
 
-from app.pickers import data_choice
+from app.pickers import data_choice, picker
 from app.store import QUICK_RANGES, DashboardState
 from app.views import AlertsView, CampaignTable, KpiCards, OutcomesView, SegmentsView, TrendsView
 from app.views.states import CSS, note
@@ -116,15 +116,18 @@ To serve another file: `CAMPAIGN_BI_DB=/path/to/warehouse.duckdb panel serve app
 
 
 def sidebar(state: DashboardState) -> list:
-    # Tens of thousands of users or projects: the drop-down lists the first matches of what
-    # is typed, the browser would choke on drawing them all.
+    # Thousands of users or projects: the drop-down lists the first matches of what is typed
+    # (the browser would choke on drawing them all); tens of thousands are searched in the
+    # database (app/pickers.py).
     limits = {"option_limit": 100, "search_option_limit": 100}
-    users = pn.widgets.MultiChoice.from_param(
-        state.param.business_users, placeholder="All business users (type to search)",
-        options=list(state.param.business_users.objects), disabled=state.tenant is not None,
-        sizing_mode="stretch_width", **limits)
-    projects = data_choice(state, "projects", placeholder="All projects (type to search)",
-                           sizing_mode="stretch_width", **limits)
+    users = picker(state, "business_users",
+                   lambda text, limit: state.option_matches("business_user", text, limit),
+                   placeholder="All business users (type to search)",
+                   disabled=state.tenant is not None, sizing_mode="stretch_width", **limits)
+    projects = picker(state, "projects",
+                      lambda text, limit: state.option_matches("project", text, limit),
+                      placeholder="All projects (type to search)",
+                      sizing_mode="stretch_width", **limits)
     dates = pn.widgets.DateRangePicker.from_param(
         state.param.date_range, start=state.date_min, end=state.date_max,
         sizing_mode="stretch_width")
@@ -199,7 +202,10 @@ def main_area(state: DashboardState) -> list:
              ("Lead outcomes", OutcomesView(store=state, active=False)),
              ("Segments", SegmentsView(store=state, active=False)),
              ("Alerts", AlertsView(store=state, active=False))]
-    tabs = pn.Tabs(*views, dynamic=True, sizing_mode="stretch_width")
+    # Not `dynamic`: a dynamic Tabs detaches a hidden tab's models from the page, and a view
+    # updating a detached model makes Panel re-point the page's shared stylesheets at its CDN
+    # (the page must load nothing from outside). Hidden views skip redrawing anyway (`active`).
+    tabs = pn.Tabs(*views, sizing_mode="stretch_width")
 
     def show(event) -> None:  # a tab's charts are drawn when it is shown, not on every change
         for index, (_, view) in enumerate(views):

@@ -10,6 +10,7 @@ whenever the choices change (projects narrow when business users change).
 from __future__ import annotations
 
 import html
+import os
 
 import panel as pn
 import param
@@ -24,7 +25,7 @@ def data_choice(owner: param.Parameterized, name: str, **widget_params) -> pn.wi
     """A MultiChoice for list parameter `name` of `owner`, kept in sync both ways."""
     parameter = owner.param[name]
     widget = pn.widgets.MultiChoice(
-        name=parameter.label, options=safe_labels(parameter.objects),
+        label=parameter.label, options=safe_labels(parameter.objects),
         value=list(getattr(owner, name)), **widget_params)
 
     def to_owner(event) -> None:
@@ -41,3 +42,76 @@ def data_choice(owner: param.Parameterized, name: str, **widget_params) -> pn.wi
     owner.param.watch(to_widget, name, what="objects")
     owner.param.watch(to_widget, name)
     return widget
+
+
+#: Above this many choices a picker searches the database as you type instead of sending every
+#: choice to the browser: Choices.js re-filters all options on each keystroke, and with tens of
+#: thousands the page takes many seconds to open and a keystroke many more.
+FULL_LIST_LIMIT = int(os.environ.get("CAMPAIGN_BI_PICKER_FULL_LIST", "2000"))
+
+
+#: Bokeh redraws the completion menu on keystrokes only; completions answered by the server
+#: after the keystroke must redraw it too, or the first letter typed shows nothing.
+_REOPEN_MENU = """
+const view = Bokeh.index.find_one(cb_obj);
+if (view != null && view.input_el != null && view.input_el.matches(':focus')) {
+  view._toggle_menu();
+}
+"""
+
+
+class SearchPicker:
+    """A picker for many choices: a search box whose completions are the first `limit` matches
+    from `search(text, limit)`, and the chosen values as removable chips below it."""
+
+    def __init__(self, owner: param.Parameterized, name: str, search, placeholder: str,
+                 limit: int = 100, **widget_params) -> None:
+        self.owner, self.name, self.search, self.limit = owner, name, search, limit
+        self.placeholder = placeholder
+        chosen = list(getattr(owner, name))
+        self.finder = pn.widgets.AutocompleteInput(
+            label=owner.param[name].label, placeholder=placeholder, options={},
+            min_characters=1, case_sensitive=False, search_strategy="includes",
+            restrict=True, **widget_params)
+        self.chosen = pn.widgets.MultiChoice(
+            options=safe_labels(chosen), value=chosen, visible=bool(chosen), **widget_params)
+        self.finder.param.watch(self._complete, "value_input")
+        self.finder.jscallback(options=_REOPEN_MENU)
+        self.finder.param.watch(self._pick, "value")
+        self.chosen.param.watch(self._unpick, "value")
+        owner.param.watch(self._show, name)
+        self.layout = pn.Column(self.finder, self.chosen, margin=0,
+                                sizing_mode=widget_params.get("sizing_mode"))
+
+    def _complete(self, event) -> None:
+        text = (event.new or "").strip()
+        found = self.search(text, self.limit) if text else []
+        # Bokeh's completion menu inserts labels as text (not HTML): raw labels read right
+        self.finder.options = {str(value): value for value in found}
+
+    def _pick(self, event) -> None:
+        if event.new in (None, ""):
+            return
+        values = list(getattr(self.owner, self.name))
+        if event.new not in values:
+            setattr(self.owner, self.name, [*values, event.new])
+        self.finder.value = None  # ready for the next search
+
+    def _unpick(self, event) -> None:
+        if list(getattr(self.owner, self.name)) != list(event.new):
+            setattr(self.owner, self.name, list(event.new))
+
+    def _show(self, event) -> None:
+        values = list(event.new)
+        self.chosen.param.update(options=safe_labels(values), value=values,
+                                 visible=bool(values))
+        self.finder.placeholder = "Add another (type to search)" if values else self.placeholder
+
+
+def picker(owner: param.Parameterized, name: str, search, placeholder: str, **widget_params):
+    """`data_choice` for a list that fits in the browser, else a `SearchPicker`."""
+    if len(owner.param[name].objects) <= FULL_LIST_LIMIT:
+        return data_choice(owner, name, placeholder=placeholder, **widget_params)
+    widget_params.pop("option_limit", None)
+    widget_params.pop("search_option_limit", None)
+    return SearchPicker(owner, name, search, placeholder, **widget_params).layout
