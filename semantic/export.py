@@ -1,18 +1,26 @@
 """Leads export: DuckDB `COPY (<select>) TO file (HEADER)` over the semantic layer's filtered,
-tenant-scoped leads query — never a DataFrame in between, so a large export costs no memory.
+tenant-scoped leads query — never a DataFrame in between, so a large export costs little memory.
 
 Spreadsheet formula injection is neutralised in the SELECT wrapper: a text cell starting with
 `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so Excel/Sheets show it as
 text instead of running it. A phone that looks like a phone number (`+1-615-909-5723`) is left
 as is; any other phone is treated like every other text cell.
 
-Every export is bounded and audited. The rows in scope are counted first; more than the limit
-(env CAMPAIGN_BI_EXPORT_MAX_ROWS, default 2,000,000) is refused with one line before anything
-is written. The file is written beside its target with mode 0600 and moved into place only
-after one JSON line (UTC time, actor, tenant, filters, rows, file name, outcome — never lead
-data) has been appended to the audit log (env CAMPAIGN_BI_AUDIT_LOG, default
-data/exports_audit.jsonl; created 0600, opened O_APPEND, one write per line). No audit line, no
-file: an audit log that cannot be written refuses the export.
+Every export is bounded and audited. The rows in scope are counted first (without the sort:
+one pass over the filter columns); more than the limit (env CAMPAIGN_BI_EXPORT_MAX_ROWS,
+default 2,000,000) is refused with one line before anything is written, so no personal data
+reaches the disk for a refused export. The file is written beside its target with mode 0600
+and moved into place only after one JSON line (UTC time, actor, tenant, filters, rows, file
+name, outcome — never lead data) has been appended to the audit log (env
+CAMPAIGN_BI_AUDIT_LOG, default data/exports_audit.jsonl; created 0600, opened O_APPEND, one
+write per line). No audit line, no file: an audit log that cannot be written refuses the export.
+
+Memory stays small however many leads are exported: the COPY runs in a private DuckDB instance
+with one thread and a capped buffer pool (`memory_limit`, 64 MB per started 2M rows), so cached
+table blocks are evicted instead of piling up and the sort by lead id spills to a private
+(0700) folder beside the output, removed afterwards. Uncapped, a 1M-lead export at scale 100
+grew the process by ~650 MB (blocks of the whole table, which is stored sorted by business user,
+plus the in-memory sort); capped, by ~75 MB.
 """
 
 from __future__ import annotations
@@ -21,8 +29,11 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
+import tempfile
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -32,8 +43,8 @@ from sqlglot import exp
 from semantic.compiler import make_filters, make_tenant
 from semantic.errors import CampaignBIError
 
-#: A text cell starting with one of these is read as a formula by spreadsheets.
-FORMULA_START = r"^[=+\-@\t\r]"
+#: A text cell starting with one of these characters is read as a formula by spreadsheets.
+FORMULA_CHARS = "=+-@\t\r"
 #: A phone made of digits, spaces, brackets and dashes, optionally after one leading `+`.
 PHONE = r"^\+?[0-9][0-9 ()-]*$"
 PHONE_COLUMN = "phone"
@@ -45,6 +56,12 @@ DEFAULT_AUDIT_LOG = "data/exports_audit.jsonl"
 MAX_ROWS_ENV = "CAMPAIGN_BI_EXPORT_MAX_ROWS"
 DEFAULT_MAX_ROWS = 2_000_000
 _AUDIT_TEXT_LIMIT = 200  # longer filter values are shortened in the audit line
+#: The export instance's DuckDB buffer pool, per started ROWS_PER_MEMORY_STEP rows. Sorting
+#: with one thread, 64 MB sufficed for 2M leads but not for 5.7M (out of memory while merging
+#: spilled runs; 128 MB did); two threads needed ~96 MB already at 1M.
+EXPORT_MEMORY_MB = 64
+ROWS_PER_MEMORY_STEP = 2_000_000
+EXPORT_THREADS = 1
 
 
 class ExportError(CampaignBIError):
@@ -88,17 +105,29 @@ def export_leads(layer, out_path: str | Path, filters: Mapping | None = None,
              "file": out_path.name}
     inner = layer.leads_export_sql(applied, tenant)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f".{out_path.name[:150]}.tmp-{uuid.uuid4().hex[:12]}")
-    con = _export_connection(Path(layer.warehouse.path), out_path.parent)
-    try:
+    with _export_instance(Path(layer.warehouse.path), out_path) as con:
         # Counted on the same attached snapshot the COPY reads: an ingest swapping the file
         # in between cannot make the count and the file disagree.
-        count = int(con.sql(_count_statement(inner)).fetchall()[0][0])
+        count = int(con.sql(count_statement(inner)).fetchall()[0][0])
         if count > limit:
             append_audit({**audit, "rows": count, "outcome": "refused", "limit": limit})
             raise ExportTooLargeError(
                 f"{count:,} leads match these filters, more than the export limit of "
                 f"{limit:,} ({MAX_ROWS_ENV}); narrow the dates, projects or business users")
+        _lock_down(con, out_path.parent, memory_limit_mb(count))
+        return _write(con, inner, out_path, audit)
+
+
+def memory_limit_mb(rows: int) -> int:
+    """The export instance's memory limit for `rows` leads: EXPORT_MEMORY_MB per started
+    ROWS_PER_MEMORY_STEP rows (at least one step)."""
+    return EXPORT_MEMORY_MB * max(1, -(-rows // ROWS_PER_MEMORY_STEP))
+
+
+def _write(con: duckdb.DuckDBPyConnection, inner: str, out_path: Path, audit: dict) -> int:
+    """COPY into a private temporary file beside `out_path`, audit, then move it into place."""
+    tmp = out_path.with_name(f".{out_path.name[:150]}.tmp-{uuid.uuid4().hex[:12]}")
+    try:
         relation = con.sql(inner)  # lazy: names and types without running the query
         columns = list(zip(relation.columns, map(str, relation.types), strict=True))
         rows = int(con.execute(copy_statement(inner, columns, tmp)).fetchall()[0][0])
@@ -107,12 +136,14 @@ def export_leads(layer, out_path: str | Path, filters: Mapping | None = None,
         os.replace(tmp, out_path)
         return rows
     finally:
-        con.close()
         tmp.unlink(missing_ok=True)
 
 
-def _count_statement(inner_sql: str) -> str:
+def count_statement(inner_sql: str) -> str:
+    """`SELECT count(*) FROM (<inner_sql> without its ORDER BY)`: DuckDB keeps a subquery's
+    ORDER BY, and sorting the ids only to count them cost 5x the time and 4x the memory."""
     inner = sqlglot.parse_one(inner_sql, read="duckdb")
+    inner.set("order", None)
     return exp.select(exp.Count(this=exp.Star())).from_(
         exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(_ALIAS)))
     ).sql(dialect="duckdb")
@@ -166,28 +197,55 @@ def append_audit(entry: Mapping, path: str | Path | None = None) -> None:
                             ) from None
 
 
-def _export_connection(db_path: Path, out_dir: Path) -> duckdb.DuckDBPyConnection:
-    """A private DuckDB instance that sees the warehouse read-only and may write files only in
-    `out_dir`. The layer's own instance is sandboxed without any file access, so COPY cannot
-    run there; this one is locked down the same way, except for the one export folder."""
-    con = duckdb.connect()
+@contextmanager
+def _export_instance(db_path: Path, out_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`_export_connection` with a private spill folder beside `out_path` (0700, random
+    name), closed and removed afterwards whatever happens."""
+    spill = Path(tempfile.mkdtemp(prefix=f".{out_path.name[:40]}.spill-", dir=out_path.parent))
+    try:
+        con = _export_connection(db_path, spill)
+        try:
+            yield con
+        finally:
+            con.close()  # closes DuckDB's spill files before their folder goes
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _export_connection(db_path: Path, spill_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A private DuckDB instance (one thread, capped memory spilling to `spill_dir`) that sees
+    the warehouse read-only. Only compiled SQL may run on it until `_lock_down`."""
+    con = duckdb.connect(config={"memory_limit": f"{EXPORT_MEMORY_MB}MB",
+                                 "threads": EXPORT_THREADS,
+                                 "temp_directory": str(spill_dir)})
     try:
         attach = exp.Attach(
             this=exp.alias_(exp.Literal.string(str(db_path)), _DATABASE),
             expressions=[exp.AttachOption(this=exp.Var(this="READ_ONLY"))],
         )
-        allowed = exp.Set(expressions=[exp.SetItem(this=exp.EQ(
-            this=exp.column("allowed_directories"),
-            expression=exp.Array(expressions=[exp.Literal.string(str(out_dir))]),
-        ))])
         for statement in (attach.sql(dialect="duckdb"), f"USE {_DATABASE}",
-                          allowed.sql(dialect="duckdb"), "SET enable_external_access = false",
-                          "SET lock_configuration = true"):
+                          "SET enable_progress_bar = false"):  # no bar in CLI or server logs
             con.execute(statement)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _lock_down(con: duckdb.DuckDBPyConnection, out_dir: Path, memory_mb: int) -> None:
+    """Size the memory for the export, then allow file writes only in `out_dir` and lock the
+    configuration. The layer's own instance is sandboxed without any file access, so COPY
+    cannot run there; this one is locked down the same way, except for the export folder."""
+    allowed = exp.Set(expressions=[exp.SetItem(this=exp.EQ(
+        this=exp.column("allowed_directories"),
+        expression=exp.Array(expressions=[exp.Literal.string(str(out_dir))]),
+    ))])
+    memory = exp.Set(expressions=[exp.SetItem(this=exp.EQ(
+        this=exp.column("memory_limit"), expression=exp.Literal.string(f"{int(memory_mb)}MB"),
+    ))])
+    for statement in (memory.sql(dialect="duckdb"), allowed.sql(dialect="duckdb"),
+                      "SET enable_external_access = false", "SET lock_configuration = true"):
+        con.execute(statement)
 
 
 def copy_statement(inner_sql: str, columns: list[tuple[str, str]], out_path: str | Path) -> str:
@@ -219,9 +277,11 @@ def neutralised_select(inner_sql: str, columns: list[tuple[str, str]]) -> exp.Se
 
 def neutralise(col: exp.Expression, *, phone: bool = False) -> exp.Expression:
     """CASE WHEN <cell starts like a formula> [AND NOT <looks like a phone>] THEN '''' || cell
-    ELSE cell END (NULL stays NULL)."""
-    risky: exp.Expression = exp.RegexpLike(this=col.copy(),
-                                           expression=exp.Literal.string(FORMULA_START))
+    ELSE cell END (NULL stays NULL). The first character is tested with ASCII() (its code
+    point; 0 for '') against FORMULA_CHARS: ~3x cheaper than a regex over millions of cells."""
+    risky: exp.Expression = exp.In(
+        this=exp.func("ASCII", col.copy()),
+        expressions=[exp.Literal.number(ord(c)) for c in FORMULA_CHARS])
     if phone:
         looks_like_phone = exp.RegexpLike(this=col.copy(), expression=exp.Literal.string(PHONE))
         risky = exp.and_(risky, exp.not_(looks_like_phone))

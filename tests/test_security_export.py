@@ -298,3 +298,45 @@ def test_concurrent_appends_never_interleave(tmp_path):
     assert len(entries) == 480
     assert sorted((e["actor"], e["i"]) for e in entries) == \
         sorted((f"w{n}", i) for n in range(8) for i in range(60))
+
+
+@pytest.mark.parametrize(("rows", "mb"), [(0, 64), (1, 64), (2_000_000, 64), (2_000_001, 128),
+                                          (5_696_500, 192)])
+def test_export_memory_grows_only_in_steps_of_two_million_rows(rows, mb):
+    from semantic.export import memory_limit_mb
+
+    assert memory_limit_mb(rows) == mb
+
+
+def test_export_instance_is_capped_single_threaded_spills_privately_and_is_locked(db, tmp_path):
+    import duckdb
+
+    from semantic.export import _export_instance, _lock_down
+
+    out = tmp_path / "leads.csv"
+    with _export_instance(db, out) as con:
+        _lock_down(con, tmp_path, 64)
+        limit, threads, spill = con.sql(
+            "SELECT current_setting('memory_limit'), current_setting('threads'), "
+            "current_setting('temp_directory')").fetchall()[0]
+        assert limit in ("61.0 MiB", "64.0 MB") and threads == 1, limit
+        spill = tmp_path / spill if not os.path.isabs(spill) else type(tmp_path)(spill)
+        assert spill.parent == tmp_path and spill.name.startswith(".leads.csv.spill-")
+        assert stat.S_IMODE(spill.stat().st_mode) == 0o700  # spilled rows are personal data
+        with pytest.raises(duckdb.Error):
+            con.execute("SET memory_limit = '10GB'")
+        with pytest.raises(duckdb.Error):
+            con.execute(f"COPY (SELECT 1) TO '{tmp_path.parent / 'outside.csv'}'")
+    assert not spill.exists() and sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_failed_export_leaves_no_spill_folder_or_temporary_file(layer, tmp_path, monkeypatch):
+    import semantic.export as export
+
+    def broken(*_args, **_kwargs):
+        raise ExportError("boom")
+
+    monkeypatch.setattr(export, "copy_statement", broken)
+    with pytest.raises(ExportError, match="boom"):
+        export_leads(layer, tmp_path / "leads.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -1,11 +1,14 @@
 """`just bench [--scale 1,10]`: ingest throughput, compile time, semantic-layer overhead vs
-hand-written SQL, dashboard refresh vs the seed's pandas approach. Writes docs/BENCHMARKS.md and
-docs/benchmarks.json. Figures are medians (and p95 where stated) measured in this run."""
+hand-written SQL, dashboard refresh and memory vs the seed's pandas approach, leads export (the
+largest tenant and 1M leads). Writes docs/BENCHMARKS.md, docs/benchmarks.json and
+docs/benchmarks_growth.png. Figures are medians (and p95 where stated) measured in this run;
+the server memory with 1 and 20 sessions comes from the load test's docs/load.json."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import random
@@ -13,14 +16,19 @@ import sys
 import time
 from pathlib import Path
 
-from tests.bench import baseline
+from tests.bench import baseline, probe
 from tests.bench.queries import HAND_SQL, fill
-from tests.bench.timing import median_ms, p95, run_process, times_ms
+from tests.bench.timing import median_ms, p95, run_json, run_process, times_ms
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".bench"
 CLI = str(Path(sys.executable).with_name("campaign-bi"))
 SEED = 42
+PROBE = [sys.executable, "-m", "tests.bench.probe"]
+#: The export benchmark's size: "export of 1M leads".
+MILLION = 1_000_000
+#: Benchmark exports are audited in the cache folder, not in the real audit log.
+_BENCH_AUDIT = {"CAMPAIGN_BI_AUDIT_LOG": str(CACHE / "exports_audit.jsonl")}
 
 
 def sample_dir(scale: float) -> Path:
@@ -178,17 +186,73 @@ def bench_refresh(db: str, src: Path, n_states: int) -> dict:
 
 
 def bench_export(db: str) -> dict:
+    """The largest tenant's leads through `campaign-bi export-leads` (whole process), then the
+    same and ~1M leads (admin scope) through the export function in a probe process that
+    reports each export's own wall time and its peak-RSS growth over the process just before."""
     import semantic
 
     layer = semantic.connect(db)
     user = _top_user(layer)
+    million = million_leads_filters(layer)
     layer.close()
     out = CACHE / "export.csv"
     wall, rss, code = run_process([CLI, "export-leads", "--db", db, "--user", str(user),
-                                   "--out", str(out)])
+                                   "--out", str(out)], env=_BENCH_AUDIT)
     rows = sum(1 for _ in open(out, encoding="utf-8")) - 1 if code == 0 else 0
+    out.unlink(missing_ok=True)
+    span = {k: million[k] for k in ("date_from", "date_to") if million[k]}
+    calls = _export_probe(db, {"tenant": {"business_user": [user]}, "million": span})
     return {"business_user": user, "rows": rows, "wall_s": round(wall, 2), "peak_rss_mb": rss,
-            "exit_code": code}
+            "exit_code": code, "tenant_call": calls.get("tenant", calls),
+            "million": {**calls.get("million", calls), **million}}
+
+
+def million_leads_filters(layer) -> dict:
+    """The shortest date range from the first day that holds at least MILLION leads (admin
+    scope, no other filter); all leads (no range) when the warehouse holds fewer."""
+    days = layer.sql("SELECT added_day AS day, count(*) AS n FROM core.leads "
+                     "GROUP BY added_day ORDER BY added_day")
+    total = int(days["n"].sum())
+    if total <= MILLION:
+        return {"scope": "all leads", "date_from": None, "date_to": None, "leads_total": total}
+    reached = days[days["n"].cumsum() >= MILLION].iloc[0]
+    return {"scope": "date range", "date_from": str(days["day"].iloc[0])[:10],
+            "date_to": str(reached["day"])[:10], "leads_total": total}
+
+
+def _export_probe(db: str, jobs: dict[str, dict]) -> dict:
+    """{job name: figures} from one probe process; {"exit_code": n} when it failed."""
+    out = CACHE / "export-probe.csv"
+    wall, rss, code, measured = run_json(
+        [*PROBE, "exports", db, str(out), json.dumps(jobs)], env=_BENCH_AUDIT)
+    out.unlink(missing_ok=True)
+    if measured is None:
+        return {"exit_code": code}
+    return {name: {"rows": m["rows"], "call_s": round(m["wall_s"], 2),
+                   "cpu_s": round(m["cpu_s"], 2), "rss_before_mb": m["rss_before_mb"],
+                   "peak_mb": m["peak_mb"], "growth_mb": m["growth_mb"], "bytes": m["bytes"],
+                   "own_peak": m["own_peak"], "process_s": round(wall, 2),
+                   "process_peak_mb": rss, "exit_code": code}
+            for name, m in measured.items()}
+
+
+def bench_memory(db: str, src: Path, n_states: int) -> dict:
+    """Memory for the same random filter states, each side in a fresh process: ours = the
+    semantic layer opened and every state's dashboard data computed (what a server process adds
+    for the data); pandas = the four CSVs loaded into DataFrames and every state's views."""
+    import semantic
+
+    layer = semantic.connect(db)
+    states = random_states(layer, n_states, random.Random(7))
+    layer.close()
+    path = CACHE / "states.json"
+    probe.write_states(path, states)
+    out = {}
+    for side, source in (("ours", db), ("pandas", str(src))):
+        wall, rss, code, measured = run_json([*PROBE, side, source, str(path)])
+        out[side] = {**(measured or {}), "process_peak_mb": rss, "exit_code": code}
+    path.unlink(missing_ok=True)
+    return out
 
 
 def machine() -> dict:
@@ -207,6 +271,14 @@ def machine() -> dict:
             "panel": panel.__version__, "date": dt.date.today().isoformat()}
 
 
+_START = time.perf_counter()
+
+
+def step(what: str) -> None:
+    """Progress with the time so far (`--scale 1` should take under a minute)."""
+    print(f"[{time.perf_counter() - _START:5.1f} s] {what}…", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", default="1,10", help="comma-separated scales, e.g. 1,10,100")
@@ -218,19 +290,23 @@ def main(argv: list[str] | None = None) -> None:
     report = {"machine": machine(), "scales": {}}
     report["compile"] = bench_compile()
     for scale in scales:
-        print(f"scale {scale:g}: ingest…", flush=True)
+        step(f"scale {scale:g}: ingest")
         entry = {"ingest": bench_ingest(scale, args.runs)}
         db = entry["ingest"]["db"]
-        print(f"scale {scale:g}: semantic layer vs hand-written SQL…", flush=True)
+        step(f"scale {scale:g}: semantic layer vs hand-written SQL")
         entry["layer_vs_sql"] = bench_layer_vs_sql(db, runs=21)
-        print(f"scale {scale:g}: dashboard refresh vs pandas…", flush=True)
+        step(f"scale {scale:g}: dashboard refresh vs pandas")
         entry["refresh"] = bench_refresh(db, sample_dir(scale), args.states)
-        print(f"scale {scale:g}: export…", flush=True)
+        step(f"scale {scale:g}: memory, ours vs pandas")
+        entry["memory"] = bench_memory(db, sample_dir(scale), args.states)
+        step(f"scale {scale:g}: export")
         entry["export"] = bench_export(db)
         report["scales"][f"{scale:g}"] = entry
     from tests.bench.report import write
 
     write(report, ROOT / "docs")
+    print(f"[{time.perf_counter() - _START:5.1f} s] wrote docs/BENCHMARKS.md, "
+          "docs/benchmarks.json and docs/benchmarks_growth.png", flush=True)
     print((ROOT / "docs" / "BENCHMARKS.md").read_text())
 
 
