@@ -72,13 +72,17 @@ def evaluate(layer, filters: Mapping | None = None, tenant: int | None = None,
     already holds ATTRIBUTES + CAMPAIGN_METRICS for the same filters, saving a query."""
     if isinstance(config, Mapping) and "rules" not in config:
         config = {"rules": config}  # already a {name: settings} mapping
-    rules = load_config(config)
+    rules = _default_config() if config is None else load_config(config)
     frame = campaigns if campaigns is not None else campaign_frame(layer, filters, tenant)
-    numbers = {m: pd.to_numeric(frame[m], errors="coerce").to_numpy(dtype=float)
-               for m in CAMPAIGN_METRICS}
-    parts = []
+    if frame.empty or not any(s.get("enabled", True) for s in rules.values()):
+        return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in COLUMNS})
+    numbers = {m: _floats(frame[m]) for m in CAMPAIGN_METRICS}
+    # one array per output column, built rule by rule, then one frame (pandas is slow to
+    # build and concatenate many small frames: this runs on every dashboard refresh)
+    parts: dict[str, list] = {k: [] for k in ("_row", "rule", "label", "metric", "unit",
+                                              "value", "threshold", "_order", "_severity")}
     for order, (name, settings) in enumerate(rules.items()):
-        if not settings.get("enabled", True) or frame.empty:
+        if not settings.get("enabled", True):
             continue
         check, _ = RULES[name]
         rows, threshold = check(numbers, settings)
@@ -87,20 +91,59 @@ def evaluate(layer, filters: Mapping | None = None, tenant: int | None = None,
         metric = settings.get("metric", "")
         values = numbers[metric][rows] if metric in numbers else np.full(len(rows), np.nan)
         past = (values - threshold) / abs(threshold) if threshold else values * 0
-        parts.append(pd.DataFrame({
-            "_row": rows, "rule": name, "label": settings.get("label", name), "metric": metric,
-            "unit": METRICS[metric].unit if metric in METRICS else "", "value": values,
-            "threshold": float(threshold), "_order": order,
-            "_severity": -past if settings.get("direction") == "below" else past,
-        }))
-    if not parts:
+        n = len(rows)
+        parts["_row"].append(np.asarray(rows))
+        parts["rule"].append(np.full(n, name, dtype=object))
+        parts["label"].append(np.full(n, settings.get("label", name), dtype=object))
+        parts["metric"].append(np.full(n, metric, dtype=object))
+        parts["unit"].append(np.full(n, METRICS[metric].unit if metric in METRICS else "",
+                                     dtype=object))
+        parts["value"].append(np.asarray(values, dtype=float))
+        parts["threshold"].append(np.full(n, float(threshold)))
+        parts["_order"].append(np.full(n, order))
+        parts["_severity"].append(-past if settings.get("direction") == "below" else past)
+    if not parts["_row"]:
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in COLUMNS})
-    out = pd.concat(parts, ignore_index=True)
-    rows = out["_row"].to_numpy()
-    for column in ATTRIBUTES:
-        out[column] = frame[column].to_numpy()[rows]
-    out = out.sort_values(["_order", "_severity", "campaign"], ascending=[True, False, True])
-    return out[COLUMNS].reset_index(drop=True)
+    out = {k: np.concatenate(v) for k, v in parts.items()}
+    rows = out["_row"]
+    campaign = frame["campaign"].to_numpy()[rows]
+    severity = np.asarray(out["_severity"], dtype=float)
+    # by rule order, most severe first (NaN last), then campaign; stable like sort_values
+    desc = np.where(np.isnan(severity), np.inf, -severity)
+    index = np.lexsort((campaign, desc, np.isnan(severity), out["_order"]))
+    columns = {"campaign": campaign[index]}
+    for column in ATTRIBUTES[1:]:
+        columns[column] = frame[column].to_numpy()[rows][index]
+    for column in COLUMNS[len(ATTRIBUTES):]:
+        columns[column] = out[column][index]
+    return pd.DataFrame(columns)
+
+
+def _floats(column: pd.Series) -> np.ndarray:
+    """A metric column as float64 (NULL as NaN), without pandas' slower generic coercion
+    when it already is numeric."""
+    if column.dtype.kind in "iuf":
+        return column.to_numpy(dtype=float)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+
+
+_CONFIG_CACHE: dict = {}
+
+
+def _default_config() -> dict[str, dict]:
+    """The shipped config, parsed once per version of the file (a copy: callers may not
+    change the cached one)."""
+    try:
+        stat = DEFAULT_CONFIG.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+    except FileNotFoundError:
+        return load_config(None)  # raises the usual error
+    found = _CONFIG_CACHE.get(key)
+    if found is None:
+        found = load_config(None)
+        _CONFIG_CACHE.clear()
+        _CONFIG_CACHE[key] = found
+    return {name: dict(settings) for name, settings in found.items()}
 
 
 def _dtype(column: str) -> str:

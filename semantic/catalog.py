@@ -47,6 +47,8 @@ class Fact:
     lookups: tuple[Lookup, ...] = ()
     #: columns of the campaign x day mart whose non-zero value says a row carries this fact
     presence: tuple[str, ...] = ()
+    #: its bit in the mart's `presence_column` (set when one of `presence` is non-zero)
+    presence_bit: int = 0
     #: the same rows sorted by the date column (see `source_table`), or None
     by_day_table: str | None = None
 
@@ -61,6 +63,8 @@ class Mart:
     columns: Mapping[str, str]
     #: the same rows sorted by the date column (see `source_table`), or None
     by_day_table: str | None = None
+    #: an integer column holding each row's facts as bits (`Fact.presence_bit`), or None
+    presence_column: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,13 +139,13 @@ FACTS: Mapping[str, Fact] = _by_name([
     Fact(name="delivery", label="Delivery (insights)", table="core.ad_insights",
          description="Facebook delivery per ad set per day, counted on the insight day.",
          date_column="day", columns=_SCOPE,
-         presence=("spend", "impressions", "clicks", "reach")),
+         presence=("spend", "impressions", "clicks", "reach"), presence_bit=1),
     Fact(name="leads", label="Leads", table="core.leads",
          description="One row per lead, counted on the day it was added.",
          date_column="added_day",
          columns={**_SCOPE, "lead_status": "lead_status", "stage": "stage",
                   "lead_hour": "lead_hour", "lead_weekday": "lead_weekday"},
-         presence=("leads",), by_day_table="marts.leads_by_day"),
+         presence=("leads",), presence_bit=2, by_day_table="marts.leads_by_day"),
     Fact(name="status_changes", label="Status changes", table="core.lead_status_changes",
          description="One row per logged status change, counted on the day of the change; "
                      "lead attributes are those of the lead (its current status and stage).",
@@ -149,16 +153,17 @@ FACTS: Mapping[str, Fact] = _by_name([
          columns={**_SCOPE, "lead_status": "lead_status", "stage": "lead.stage",
                   "lead_hour": "lead.lead_hour", "lead_weekday": "lead.lead_weekday"},
          lookups=(Lookup(alias="lead", table="core.leads", fact_key="lead_id", key="lead_id"),),
-         presence=("status_changes",)),
+         presence=("status_changes",), presence_bit=4),
     Fact(name="budget", label="Planned budget", table="core.campaign_days",
          description="One row per campaign per day it is scheduled to run, carrying its daily "
                      "budget.",
-         date_column="day", columns=_SCOPE, presence=("budget",)),
+         date_column="day", columns=_SCOPE, presence=("budget",), presence_bit=8),
 ])
 
 #: Every additive measure at campaign x day, one scan for the dashboard's usual questions.
 MART = Mart(name="campaign_daily", table="marts.campaign_daily", date_column="day",
-            columns=MappingProxyType(dict(_SCOPE)), by_day_table="marts.campaign_daily_by_day")
+            columns=MappingProxyType(dict(_SCOPE)), by_day_table="marts.campaign_daily_by_day",
+            presence_column="facts")  # the bits: sql/019_marts_fact_presence.sql
 
 #: core.campaigns materialized and sorted by business user and campaign (same rows, columns).
 CAMPAIGNS_TABLE = "marts.campaigns"

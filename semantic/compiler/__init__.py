@@ -10,7 +10,7 @@ filter does not restrict); results are cached (LRU) by the normalized request an
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlglot import exp
@@ -107,7 +107,20 @@ def _campaign_rows(query: Query, count: bool = False) -> Compiled:
     if "campaign" not in query.dimensions:
         raise InvalidQueryError("campaign rows need the campaign dimension")
     p = plan(query)
-    select = listing.with_campaign_attributes(build(p), query.filters, query.tenant, count)
+    # A campaign's project and business user are its attributes in marts.campaigns, joined on
+    # anyway: unless the rows are ordered by them, group by the campaign alone and read them
+    # there (the same values: the mart took them from the campaigns), for the limited rows
+    # only, instead of carrying a text through the aggregation of every campaign.
+    from_campaigns = tuple(d for d in query.dimensions if d in listing.CAMPAIGN_ATTRIBUTES)
+    ordered = {name for name, _ in query.order_by}
+    if from_campaigns and not ordered & set(from_campaigns) and set(query.dimensions) == {
+            "campaign", *from_campaigns}:
+        grouped = build(plan(replace(query, dimensions=("campaign",))))
+        select = listing.with_campaign_attributes(
+            grouped, query.filters, query.tenant, count,
+            columns=(*query.dimensions, *query.metrics))
+    else:
+        select = listing.with_campaign_attributes(build(p), query.filters, query.tenant, count)
     return Compiled(
         sql=note_comments(p.notes) + select.sql(dialect="duckdb", copy=False),
         dialect="duckdb", notes=p.notes,

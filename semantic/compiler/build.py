@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from semantic import catalog
 from semantic.catalog import Dimension, Measure, Metric
 from semantic.compiler.plan import Plan, SourcePlan
 from semantic.compiler.predicates import column, conjunction, date_literal, scope
@@ -109,7 +110,11 @@ def _where(src: SourcePlan, plan: Plan) -> exp.Expression | None:
     q = plan.query
     preds = scope(q.filters, q.tenant, columns=src.columns, table=FACT_ALIAS,
                   date_column=src.date_column)
-    if src.presence:  # see plan.py: the groups a mart read may return
+    if src.presence_mask:  # see plan.py: the groups a mart read may return
+        flags = exp.BitwiseAnd(this=column(catalog.MART.presence_column, FACT_ALIAS),
+                               expression=exp.Literal.number(src.presence_mask))
+        preds.append(exp.NEQ(this=exp.Paren(this=flags), expression=_zero()))
+    elif src.presence:
         present = [exp.NEQ(this=column(c, FACT_ALIAS), expression=_zero()) for c in src.presence]
         preds.append(exp.Paren(this=conjunction_or(present)))
     return conjunction(preds)

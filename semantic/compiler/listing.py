@@ -74,19 +74,30 @@ def counted(grouped: exp.Select) -> exp.Select:
         exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), ROWS_COLUMN), copy=False)
 
 
+#: dimensions a campaign determines, by their column in the campaigns table
+CAMPAIGN_ATTRIBUTES = {"project": "project", "business_user": "business_user"}
+
+
 def with_campaign_attributes(grouped: exp.Select, filters: Filters, tenant: int | None,
-                             count: bool) -> exp.Select:
+                             count: bool, columns: tuple[str, ...] = ()) -> exp.Select:
     """`grouped` (a compiled query with a `campaign` dimension, maybe ordered and limited)
     with each row's planned run and daily budget joined on, in the same order; with `count`,
     also `_rows`: how many rows `grouped` has before its limit (a window count, so the
-    grouping is not run a second time to count it)."""
+    grouping is not run a second time to count it). With `columns`, the result's columns
+    (then `_rows`) in that order, CAMPAIGN_ATTRIBUTES among them read from the campaigns."""
     inner = counted(grouped) if count else grouped.copy()
     order = inner.args.get("order")
     # the same scope on the campaigns side lets its zone maps skip other business users
     on = [exp.EQ(this=column("campaign_id", "c"), expression=column("campaign", "q")),
           *scope(filters, tenant, columns=_SCOPE, table="c", date_column=None)]
-    select = exp.Select(expressions=[exp.Column(this=exp.Star(), table=exp.to_identifier("q")),
-                                     *(column(a, "c") for a in ATTRIBUTE_COLUMNS)])
+    if columns:  # `grouped` lacks the CAMPAIGN_ATTRIBUTES among `columns`: read them in `c`
+        first = [exp.alias_(column(CAMPAIGN_ATTRIBUTES[name], "c"), name)
+                 if name in CAMPAIGN_ATTRIBUTES else column(name, "q") for name in columns]
+        if count:
+            first.append(column(ROWS_COLUMN, "q"))
+    else:
+        first = [exp.Column(this=exp.Star(), table=exp.to_identifier("q"))]
+    select = exp.Select(expressions=[*first, *(column(a, "c") for a in ATTRIBUTE_COLUMNS)])
     select.set("from_", exp.From(this=exp.Subquery(
         this=inner, alias=exp.TableAlias(this=exp.to_identifier("q")))))
     select.set("joins", [exp.Join(this=_table(_CAMPAIGNS, "c"), side="LEFT",
@@ -160,6 +171,6 @@ def leads_export(filters: Filters, tenant: int | None) -> exp.Select:
     return select
 
 
-__all__ = ["ATTRIBUTE_COLUMNS", "CAMPAIGN_COLUMNS", "EXPORT_COLUMNS", "ROWS_COLUMN", "campaigns",
+__all__ = ["ATTRIBUTE_COLUMNS", "CAMPAIGN_ATTRIBUTES", "CAMPAIGN_COLUMNS", "EXPORT_COLUMNS", "ROWS_COLUMN", "campaigns",
            "counted", "filter_options", "leads_export", "option_matches",
            "with_campaign_attributes"]

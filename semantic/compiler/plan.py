@@ -32,6 +32,8 @@ class SourcePlan:
     from_mart: bool
     #: mart columns of which one must be non-zero for a row to count (empty: every row counts)
     presence: tuple[str, ...] = ()
+    #: the same as bits of the mart's presence column (0: test the columns, if any)
+    presence_mask: int = 0
 
     def column(self, name: str) -> str:
         return self.columns[name]
@@ -125,11 +127,13 @@ def plan(query: Query) -> Plan:
         presence = () if not query.dimensions or set(from_mart) >= every_mart_fact else tuple(
             c for f in from_mart for c in catalog.FACTS[f].presence)
         mart = catalog.MART
+        bits = [catalog.FACTS[f].presence_bit for f in from_mart]
+        mask = sum(bits) if presence and mart.presence_column and all(bits) else 0
         sources.append(SourcePlan(
             name=f"src_{mart.name}", table=_table(mart, query), date_column=mart.date_column,
             columns=MappingProxyType(dict(mart.columns)), lookups=(),
             measures=tuple(m for f in from_mart for m in from_mart[f]),
-            facts=tuple(from_mart), from_mart=True, presence=presence,
+            facts=tuple(from_mart), from_mart=True, presence=presence, presence_mask=mask,
         ))
     for f, measures in from_core.items():
         fact = catalog.FACTS[f]

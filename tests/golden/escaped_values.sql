@@ -6,8 +6,8 @@ FROM marts.campaign_daily AS f
 WHERE
   f.project IN ('O''Brien; DROP TABLE x; --', 'back\slash')
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-  )
+    f.facts & 1
+  ) <> 0
 GROUP BY
   1
 ORDER BY
@@ -21,8 +21,8 @@ FROM marts.campaign_daily AS f
 WHERE
   f.project IN ('O''Brien; DROP TABLE x; --', 'back\slash')
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-  )
+    f.facts & 1
+  ) <> 0
 GROUP BY
   1
 ORDER BY
@@ -36,8 +36,8 @@ FROM marts.campaign_daily AS f
 WHERE
   f.project IN ('O\'Brien; DROP TABLE x; --', 'back\\slash')
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-  )
+    f.facts & 1
+  ) <> 0
 GROUP BY
   1
 ORDER BY
@@ -51,8 +51,8 @@ FROM marts.campaign_daily AS f
 WHERE
   f.project IN ('O\'Brien; DROP TABLE x; --', 'back\\slash')
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-  )
+    f.facts & 1
+  ) <> 0
 GROUP BY
   1
 ORDER BY
@@ -66,8 +66,8 @@ FROM marts.campaign_daily AS f
 WHERE
   f.project IN ('O\'Brien; DROP TABLE x; --', 'back\\slash')
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-  )
+    BITAND(f.facts, 1)
+  ) <> 0
 GROUP BY
   1
 ORDER BY
@@ -81,8 +81,8 @@ FROM marts.campaign_daily AS f
 WHERE
   f.project IN ('O''Brien; DROP TABLE x; --', 'back\slash')
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-  )
+    BITWISE_AND(f.facts, 1)
+  ) <> 0
 GROUP BY
   1
 ORDER BY

@@ -11,8 +11,8 @@ WHERE
   AND f.day >= CAST('2024-07-01' AS DATE)
   AND f.day <= CAST('2024-07-31' AS DATE)
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0 OR f.leads <> 0
-  )
+    f.facts & 3
+  ) <> 0
 GROUP BY
   1
 ORDER BY
@@ -31,8 +31,8 @@ WHERE
   AND f.day >= CAST('2024-07-01' AS DATE)
   AND f.day <= CAST('2024-07-31' AS DATE)
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0 OR f.leads <> 0
-  )
+    f.facts & 3
+  ) <> 0
 GROUP BY
   1
 ORDER BY
@@ -51,8 +51,8 @@ WHERE
   AND f.day >= CAST('2024-07-01' AS DATE)
   AND f.day <= CAST('2024-07-31' AS DATE)
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0 OR f.leads <> 0
-  )
+    f.facts & 3
+  ) <> 0
 GROUP BY
   1
 ORDER BY
@@ -71,8 +71,8 @@ WHERE
   AND f.day >= CAST('2024-07-01' AS DATE)
   AND f.day <= CAST('2024-07-31' AS DATE)
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0 OR f.leads <> 0
-  )
+    f.facts & 3
+  ) <> 0
 GROUP BY
   1
 ORDER BY
@@ -91,8 +91,8 @@ WHERE
   AND f.day >= CAST('2024-07-01' AS DATE)
   AND f.day <= CAST('2024-07-31' AS DATE)
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0 OR f.leads <> 0
-  )
+    BITAND(f.facts, 3)
+  ) <> 0
 GROUP BY
   1
 ORDER BY
@@ -111,8 +111,8 @@ WHERE
   AND f.day >= CAST('2024-07-01' AS DATE)
   AND f.day <= CAST('2024-07-31' AS DATE)
   AND (
-    f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0 OR f.leads <> 0
-  )
+    BITWISE_AND(f.facts, 3)
+  ) <> 0
 GROUP BY
   1
 ORDER BY

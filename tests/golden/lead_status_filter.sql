@@ -7,8 +7,8 @@ WITH src_campaign_daily AS (
   FROM marts.campaign_daily AS f
   WHERE
     (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+      f.facts & 1
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
@@ -57,8 +57,8 @@ WITH src_campaign_daily AS (
   FROM marts.campaign_daily AS f
   WHERE
     (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+      f.facts & 1
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
@@ -107,8 +107,8 @@ WITH src_campaign_daily AS (
   FROM marts.campaign_daily AS f
   WHERE
     (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+      f.facts & 1
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
@@ -157,8 +157,8 @@ WITH src_campaign_daily AS (
   FROM marts.campaign_daily AS f
   WHERE
     (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+      f.facts & 1
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
@@ -207,8 +207,8 @@ WITH src_campaign_daily AS (
   FROM marts.campaign_daily AS f
   WHERE
     (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+      BITAND(f.facts, 1)
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
@@ -257,8 +257,8 @@ WITH src_campaign_daily AS (
   FROM marts.campaign_daily AS f
   WHERE
     (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+      BITWISE_AND(f.facts, 1)
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (

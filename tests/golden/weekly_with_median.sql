@@ -5,10 +5,9 @@ WITH src_campaign_daily AS (
     SUM(f.spend) AS spend
   FROM marts.campaign_daily AS f
   WHERE
-    f.business_user = 7
-    AND (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+    f.business_user = 7 AND (
+      f.facts & 1
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
@@ -54,10 +53,9 @@ WITH src_campaign_daily AS (
     SUM(f.spend) AS spend
   FROM marts.campaign_daily AS f
   WHERE
-    f.business_user = 7
-    AND (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+    f.business_user = 7 AND (
+      f.facts & 1
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
@@ -104,10 +102,9 @@ WITH src_campaign_daily AS (
     SUM(f.spend) AS spend
   FROM marts.campaign_daily AS f
   WHERE
-    f.business_user = 7
-    AND (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+    f.business_user = 7 AND (
+      f.facts & 1
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
@@ -153,10 +150,9 @@ WITH src_campaign_daily AS (
     SUM(f.spend) AS spend
   FROM marts.campaign_daily AS f
   WHERE
-    f.business_user = 7
-    AND (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+    f.business_user = 7 AND (
+      f.facts & 1
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
@@ -202,10 +198,9 @@ WITH src_campaign_daily AS (
     SUM(f.spend) AS spend
   FROM marts.campaign_daily AS f
   WHERE
-    f.business_user = 7
-    AND (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+    f.business_user = 7 AND (
+      BITAND(f.facts, 1)
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
@@ -251,10 +246,9 @@ WITH src_campaign_daily AS (
     SUM(f.spend) AS spend
   FROM marts.campaign_daily AS f
   WHERE
-    f.business_user = 7
-    AND (
-      f.spend <> 0 OR f.impressions <> 0 OR f.clicks <> 0 OR f.reach <> 0
-    )
+    f.business_user = 7 AND (
+      BITWISE_AND(f.facts, 1)
+    ) <> 0
   GROUP BY
     1
 ), src_leads AS (
