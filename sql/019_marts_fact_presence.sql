@@ -2,7 +2,8 @@
 -- campaign x day row carries (1 delivery, 2 leads, 4 status changes, 8 planned budget; the bits
 -- of semantic/catalog.py). A query that reads only some facts from the mart keeps the rows that
 -- carry one of them; one integer test per row is far cheaper than comparing every measure with 0.
--- The tables are rebuilt from themselves, rows and order unchanged (insertion order is kept).
+-- The tables are rebuilt from themselves, rows and order unchanged: ingest runs migrations with
+-- preserve_insertion_order = true (semantic/ingest/run.py), so SELECT * keeps their sort.
 CREATE OR REPLACE TABLE marts.campaign_daily AS
 SELECT *,
        CAST((CASE WHEN spend <> 0 OR impressions <> 0 OR clicks <> 0 OR reach <> 0 THEN 1 ELSE 0 END)

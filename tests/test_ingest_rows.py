@@ -87,6 +87,20 @@ def test_valid_exports_load_completely(tmp_path):
         ),
         (
             "campaigns.csv",
+            "3,1200,2024-06-01 10:00:00,infinity,1,X",
+            "stop_time",
+            "infinity",
+            "not a timestamp YYYY-MM-DD HH:MM:SS",
+        ),
+        (
+            "insights.csv",
+            "13,1,90,10.00,5,100,-infinity",
+            "created_at",
+            "-infinity",
+            "not a day YYYY-MM-DD",
+        ),
+        (
+            "campaigns.csv",
             "3.5,1200,2024-06-01 10:00:00,2024-06-02 10:00:00,1,X",
             "id",
             "3.5",
@@ -305,3 +319,53 @@ def test_ingest_runs_and_data_version_recorded(tmp_path):
     ).fetchall()
     assert runs == sorted([(f, len(VALID[f]), len(VALID[f])) for f in HEADERS])
     assert con.execute("SELECT count(*) FROM meta.data_version").fetchall() == [(1,)]
+
+
+def test_first_problem_in_column_order_is_reported_and_key_as_written(tmp_path):
+    # Several problems on one row: the first column's wins; the foreign key is checked last.
+    summary, con = run(
+        tmp_path,
+        {
+            "campaigns.csv": [
+                *VALID["campaigns.csv"],
+                "3.5,abc,2024-02-30 10:00:00,2024-06-02 10:00:00,1,X",
+            ],
+            "campaign_leads.csv": [
+                *VALID["campaign_leads.csv"],
+                "103,77,X,x@example.com,,NEW_LEAD,yesterday",
+                "104, 77 ,X,x@example.com,,NEW_LEAD,2024-06-02 05:00:00",
+            ],
+        },
+    )
+    assert rejects(con, "campaigns.csv") == [(4, "id", "3.5", "not a whole number")]
+    assert rejects(con, "campaign_leads.csv") == [
+        (5, "added_date", "yesterday", "not a timestamp YYYY-MM-DD HH:MM:SS"),
+        (6, "campaign_id", " 77 ", "unknown campaign"),
+    ]
+    assert summary["campaign_leads.csv"].loaded == 3
+
+
+def test_lines_after_refused_records_stay_exact(tmp_path):
+    # Records DuckDB cannot parse sit between good and bad ones; every later line still counts.
+    rows = VALID["insights.csv"]
+    summary, con = run(
+        tmp_path,
+        {
+            "insights.csv": [
+                rows[0],
+                "13,1,90",
+                "14,1,90,10.00,5,100,2024-06-01,extra",
+                rows[1],
+                "15,999,1,1.00,1,1,2024-06-01",
+                rows[2],
+                rows[2],
+            ]
+        },
+    )
+    got = [(line, reason.split(":")[0]) for line, _, _, reason in rejects(con, "insights.csv")]
+    assert got == [(3, "missing columns"), (4, "too many columns"), (6, "unknown campaign")]
+    assert con.execute(
+        "SELECT ad_set_id, source_line FROM raw.ad_insights ORDER BY source_line"
+    ).fetchall() == [(10, 2), (11, 5), (12, 7)]
+    s = summary["insights.csv"]
+    assert (s.read, s.loaded, s.duplicates, s.rejected) == (7, 3, 1, 3)
