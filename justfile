@@ -72,6 +72,10 @@ test *args: setup
 bench *args: setup
     {{py}} -m tests.bench.run {{args}}
 
+# load test: 20 browser sessions × 60 s × 2 rounds on a local server; writes docs/LOAD.md and docs/load.json
+load *args: setup
+    {{py}} -m tests.load.run {{args}}
+
 # ruff lint
 lint: setup
     {{venv}}/bin/ruff check semantic app tests

@@ -18,10 +18,12 @@ from pathlib import Path
 import panel as pn
 from panel.theme.fast import Fast as _Fast
 
+from app.freshness import follow_new_data
 from app.pickers import data_choice, picker
 from app.store import QUICK_RANGES, DashboardState
 from app.views import AlertsView, CampaignTable, KpiCards, OutcomesView, SegmentsView, TrendsView
 from app.views.states import CSS, note
+from app.warm import warm_first_page
 
 DEFAULT_DB = "data/warehouse.duckdb"
 TITLE = "campaign-bi"
@@ -131,6 +133,8 @@ def sidebar(state: DashboardState) -> list:
     dates = pn.widgets.DateRangePicker.from_param(
         state.param.date_range, start=state.date_min, end=state.date_max,
         sizing_mode="stretch_width")
+    state.param.watch(  # a new warehouse may move the span (app/freshness.py)
+        lambda *_: dates.param.update(start=state.date_min, end=state.date_max), "data")
     quick = []
     for name in QUICK_RANGES:
         button = pn.widgets.Button(label=name, button_type="light", width=136, height=30,
@@ -202,9 +206,10 @@ def main_area(state: DashboardState) -> list:
              ("Lead outcomes", OutcomesView(store=state, active=False)),
              ("Segments", SegmentsView(store=state, active=False)),
              ("Alerts", AlertsView(store=state, active=False))]
-    # Not `dynamic`: a dynamic Tabs detaches a hidden tab's models from the page, and a view
-    # updating a detached model makes Panel re-point the page's shared stylesheets at its CDN
-    # (the page must load nothing from outside). Hidden views skip redrawing anyway (`active`).
+    # Not `dynamic`: a dynamic Tabs detaches a hidden tab's models from the page; a view updating
+    # them makes Panel re-point the page's shared stylesheets at its CDN, and under load the
+    # browser then got changes for models it had dropped ("reference … isn't known"). Hidden
+    # views do not redraw (`active` below); drawn tabs stay on the page.
     tabs = pn.Tabs(*views, sizing_mode="stretch_width")
 
     def show(event) -> None:  # a tab's charts are drawn when it is shown, not on every change
@@ -230,6 +235,10 @@ def build(path: Path | None = None, user: str | None = None, served: bool = True
         else:
             state = DashboardState(get_layer(path), tenant=tenant, background=served)
             body = main_area(state)
+            if served:
+                follow_new_data(state)
+                if tenant is None:  # the next admin sessions open the first page at once
+                    warm_first_page(state.layer)
     if not served:
         return state, pn.Column(*body)
     template = pn.template.FastListTemplate(
@@ -250,6 +259,10 @@ def account_menu(user: str | None) -> list:
 
 
 if pn.state.served:
+    from app import offline
+
+    offline.before_build()  # no stylesheet from a CDN, even in a session rebuilt late
     pn.extension("tabulator", design=Fast, notifications=False)
     _state, _page = build(user=pn.state.user)
     _page.servable(title=TITLE)
+    offline.after_build()

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -19,6 +17,8 @@ import pandas as pd
 import panel as pn
 import param
 
+from app.page_load import page_loaded
+from app.results import ResultCache
 from app.viewdata import (  # noqa: F401  (re-exported: the store's public names)
     FULL_FRAME_LIMIT,
     GRAINS,
@@ -53,9 +53,7 @@ from semantic.export import export_file_name
 TTFC_METRICS = ("contacted_leads", "speed_to_lead_hours")
 DEFERRED_METRICS = tuple(dict.fromkeys((*alert_rules.CAMPAIGN_METRICS, *TTFC_METRICS)))
 _POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="campaign-bi-store")
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 256
+RESULTS = _CACHE = ResultCache(size=256)  # shared by every session (see app.results)
 
 
 class DashboardState(param.Parameterized):
@@ -77,7 +75,7 @@ class DashboardState(param.Parameterized):
         self.background = background
         self._generation = 0
         options = layer.filter_options(tenant=tenant)
-        self.date_min, self.date_max = self._activity_span(options)
+        self.date_min, self.date_max = self.activity_span(options)
         self.param.business_users.objects = [tenant] if tenant is not None else \
             options["business_users"]
         if tenant is not None:  # any other business user is refused on assignment
@@ -92,7 +90,7 @@ class DashboardState(param.Parameterized):
         if background:  # served: a large scope's alerts and ttfc follow after the page loads
             pn.state.onload(self._refresh_async)
 
-    def _activity_span(self, options: dict) -> tuple[dt.date | None, dt.date | None]:
+    def activity_span(self, options: dict) -> tuple[dt.date | None, dt.date | None]:
         """First and last day with delivery, leads or status changes (the layer's span also
         counts planned-budget days, months past the last real activity)."""
         days = self._cached(("activity", self.tenant), lambda: self.layer.query(
@@ -179,7 +177,8 @@ class DashboardState(param.Parameterized):
     # -- refresh -------------------------------------------------------------------------
     @param.depends("business_users", "projects", "date_range", "campaign_search",
                    "lead_statuses", watch=True)
-    def _on_filters(self) -> None:
+    def recompute(self) -> None:
+        """Recompute every view for the current filters (in the background when served)."""
         pn.state.execute(self._refresh_async) if self.background else self.refresh()
 
     @param.depends("grain", watch=True)
@@ -202,6 +201,7 @@ class DashboardState(param.Parameterized):
     async def _refresh_async(self) -> None:
         """Served: compute off the event loop with a loading indicator; a newer change wins.
         Alerts and time to first contact of a very large scope follow in a second step."""
+        await page_loaded()  # an onload run may start before Panel can send changes
         self._generation += 1
         generation, self.loading = self._generation, True
         loop = asyncio.get_running_loop()
@@ -309,17 +309,7 @@ class DashboardState(param.Parameterized):
     # -- queries -------------------------------------------------------------------------
     def _cached(self, key: tuple, fn: Callable):
         where = getattr(getattr(self.layer, "warehouse", None), "path", id(self.layer))
-        key = (*key, str(where), self.layer.data_version)
-        with _CACHE_LOCK:
-            if key in _CACHE:
-                _CACHE.move_to_end(key)
-                return _CACHE[key]
-        value = fn()
-        with _CACHE_LOCK:
-            _CACHE[key] = value
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-        return value
+        return RESULTS.get((*key, str(where), self.layer.data_version), fn)
 
     def _query(self, metrics: tuple, dimensions: tuple, state: FilterState) -> pd.DataFrame:
         return self._cached(("query", metrics, dimensions, state), lambda: self.layer.query(

@@ -10,6 +10,7 @@ import param
 from bokeh.models.widgets.tables import HTMLTemplateFormatter, NumberFormatter
 
 from app import format as fmt
+from app.views.readonly_table import ReadOnlyTable
 from app.views.states import CSS, empty_state, guarded, note
 
 ALERT_CSS = CSS + """
@@ -22,10 +23,15 @@ ALERT_CSS = CSS + """
 MAX_ROWS = 2000
 TITLES = {"campaign": "Campaign", "project": "Project", "business_user": "Business user",
           "label": "Alert", "value": "Value", "threshold": "Threshold"}
-#: numeric columns (sortable as numbers) shown through their per-row formatted text
-_SHOWN = {column: HTMLTemplateFormatter(
-    template=f'<div style="text-align:right"><%= {column}_h %></div>')
-    for column in ("value", "threshold")}
+
+
+def shown_formatters() -> dict:
+    """Numeric columns (sortable as numbers) shown through their per-row formatted text. Fresh
+    models per table: a Tabulator registers callbacks on its formatters, so shared ones would
+    keep every table ever drawn alive."""
+    return {column: HTMLTemplateFormatter(
+        template=f'<div style="text-align:right"><%= {column}_h %></div>')
+        for column in ("value", "threshold")}
 
 
 def shown(value, unit: str) -> str:
@@ -72,13 +78,13 @@ class AlertsView(pn.viewable.Viewer):
                                                          strict=True)]
         frame["threshold_h"] = [shown(v, u) for v, u in zip(frame["threshold"], frame["unit"],
                                                              strict=True)]
-        table = pn.widgets.Tabulator(
+        table = ReadOnlyTable(
             frame[[*TITLES, "value_h", "threshold_h"]], titles=TITLES, show_index=False,
             disabled=True, hidden_columns=["value_h", "threshold_h"],
             pagination="local", page_size=20, layout="fit_data_table",
             formatters={"campaign": NumberFormatter(format="0", text_align="left"),
                         "business_user": NumberFormatter(format="0", text_align="left"),
-                        **_SHOWN},
+                        **shown_formatters()},
             sizing_mode="stretch_width", header_filters={"label": {"type": "list",
                                                                    "valuesLookup": True},
                                                          "project": {"type": "input"}},

@@ -13,6 +13,7 @@ import param
 from bokeh.models.widgets.tables import DateFormatter, NumberFormatter
 
 from app import format as fmt
+from app.views.readonly_table import ReadOnlyTable
 from app.views.states import CSS, empty_state, error_state, loading_wrapper
 
 COLUMNS = {  # field -> header; what alerts highlight (CPL, utilization, CTR) comes early
@@ -22,20 +23,28 @@ COLUMNS = {  # field -> header; what alerts highlight (CPL, utilization, CTR) co
     "qualified_leads": "Qualified", "daily_budget": "Daily budget", "budget": "Budget",
     "impressions": "Impressions", "clicks": "Clicks", "reach": "Reach (sum of daily)",
 }
-_MONEY = NumberFormatter(format="0,0.00", text_align="right")
-_COUNT = NumberFormatter(format="0,0", text_align="right")
-_PCT = NumberFormatter(format="0.00%", text_align="right", nan_format="–")
-_DAY = DateFormatter(format="%Y-%m-%d")
-FORMATTERS = {
-    "campaign": NumberFormatter(format="0", text_align="left"),
-    "business_user": NumberFormatter(format="0", text_align="left"),
-    "start_time": _DAY, "stop_time": _DAY, "daily_budget": _MONEY, "budget": _MONEY,
-    "spend": _MONEY, "impressions": _COUNT, "clicks": _COUNT, "reach": _COUNT, "leads": _COUNT,
-    "qualified_leads": _COUNT, "ctr": _PCT,
-    "cpc": NumberFormatter(format="0,0.00", text_align="right", nan_format="–"),
-    "cpl": NumberFormatter(format="0,0.00", text_align="right", nan_format="–"),
-    "budget_utilization": _PCT,
-}
+
+
+def formatters() -> dict:
+    """Fresh Bokeh formatters for one table: a Tabulator registers change callbacks on the
+    formatter models it is given, so a module-level instance shared by every session would keep
+    each session's table (and its store) alive for the life of the process."""
+    money = NumberFormatter(format="0,0.00", text_align="right")
+    count = NumberFormatter(format="0,0", text_align="right")
+    pct = NumberFormatter(format="0.00%", text_align="right", nan_format="–")
+    day = DateFormatter(format="%Y-%m-%d")
+    return {
+        "campaign": NumberFormatter(format="0", text_align="left"),
+        "business_user": NumberFormatter(format="0", text_align="left"),
+        "start_time": day, "stop_time": day, "daily_budget": money, "budget": money,
+        "spend": money, "impressions": count, "clicks": count, "reach": count, "leads": count,
+        "qualified_leads": count, "ctr": pct,
+        "cpc": NumberFormatter(format="0,0.00", text_align="right", nan_format="–"),
+        "cpl": NumberFormatter(format="0,0.00", text_align="right", nan_format="–"),
+        "budget_utilization": pct,
+    }
+
+
 #: alert rule -> the column its cell highlight goes on
 ALERT_COLUMN = {"cpl_high": "cpl", "overspend": "budget_utilization", "ctr_low": "ctr",
                 "spend_without_leads": "spend"}
@@ -93,13 +102,16 @@ class CampaignTable(pn.viewable.Viewer):
     page_size = param.Selector(default=25, objects=PAGE_SIZES)
     sort_by = param.String(default="spend")
     ascending = param.Boolean(default=False)
+    active = param.Boolean(default=True, doc="Shown (set by the entry); hidden, data changes "
+                           "are drawn when shown again.")
 
     def __init__(self, **params):
         super().__init__(**params)
         self._fired: tuple = (None, {})
-        self._table = pn.widgets.Tabulator(
+        self._stale = False
+        self._table = ReadOnlyTable(
             pd.DataFrame(columns=list(COLUMNS)), show_index=False, disabled=True,
-            pagination=None, titles=COLUMNS, formatters=FORMATTERS, layout="fit_data_table",
+            pagination=None, titles=COLUMNS, formatters=formatters(), layout="fit_data_table",
             sizing_mode="stretch_width", frozen_columns=["campaign"],
             sorters=[{"field": "spend", "dir": "desc"}], selectable=False,
             stylesheets=[":host .tabulator { font-size: 0.86em; }"])
@@ -115,6 +127,7 @@ class CampaignTable(pn.viewable.Viewer):
         self._table.param.watch(self._on_sort, "sorters")
         self.store.param.watch(self._on_data, ["data", "error"])
         self.param.watch(lambda *_: self._render(), ["page", "page_size", "sort_by", "ascending"])
+        self.param.watch(self._on_shown, "active")
         self._render()
 
     def _highlight(self, page: pd.DataFrame) -> pd.DataFrame:
@@ -142,7 +155,16 @@ class CampaignTable(pn.viewable.Viewer):
         if (field, ascending) != (self.sort_by, self.ascending):
             self.param.update(sort_by=field, ascending=ascending, page=1)
 
+    def _on_shown(self, event) -> None:
+        if event.new and self._stale:
+            pn.state.execute(self._on_data, schedule=True)  # after the tab switch is sent
+
     def _on_data(self, *_events) -> None:
+        # Hidden: no table work for the server and the browser on every filter change; the
+        # latest data is drawn when the tab is shown.
+        self._stale = not self.active
+        if self._stale:
+            return
         if self.page != 1:
             self.page = 1  # renders
         else:

@@ -35,7 +35,9 @@ def hbar(frame: pd.DataFrame, category: str, value: str, title: str, tooltips: l
          color: str | list = "#1a5fb4", number_format: str = "0,0", height: int | None = None):
     """Horizontal bars, first row on top."""
     frame = frame.copy()
-    frame["_color"] = color if isinstance(color, str) else list(color)
+    # object dtype even when empty: BokehJS refuses a colour column sent as numbers
+    frame["_color"] = pd.Series([color] * len(frame) if isinstance(color, str) else list(color),
+                                index=frame.index, dtype=object)
     cats = [str(c) for c in frame[category]]
     frame[category] = cats
     fig = figure(y_range=list(reversed(cats)), height=height or 70 + 26 * len(cats),

@@ -15,7 +15,7 @@ from bokeh.plotting import figure
 from app import format as fmt
 from app.store import WEEKDAYS
 from app.views import charts
-from app.views.states import guarded, note
+from app.views.states import empty_state, guarded, note
 
 #: One colour per status, grouped by stage hue, the same on every render and filter.
 STATUS_COLORS = {
@@ -40,11 +40,14 @@ def status_color(status: str) -> str:
 
 def donut(status: pd.DataFrame):
     frame = status[status["leads"] > 0].copy()
+    if frame.empty:  # no ring to draw (an empty colour column would break the chart)
+        return empty_state("No leads in these filters.", title="No lead statuses")
     total = frame["leads"].sum()
     angles = frame["leads"] / total * 2 * math.pi
     frame["end"] = angles.cumsum()
     frame["start"] = frame["end"] - angles
-    frame["color"] = [status_color(s) for s in frame["lead_status"]]
+    frame["color"] = pd.Series([status_color(s) for s in frame["lead_status"]],
+                               index=frame.index, dtype=object)
     frame["pct"] = [fmt.percent(v) for v in frame["share"]]
     frame["count"] = [fmt.integer(v) for v in frame["leads"]]
     source = ColumnDataSource(frame)

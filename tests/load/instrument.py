@@ -74,7 +74,10 @@ def _status_loop() -> None:
             gc.collect()
             GC_REQUEST.unlink(missing_ok=True)
             if os.environ.get("CAMPAIGN_BI_LOAD_DEBUG") and len(_LIVE):
-                _dump_referrers(next(iter(_LIVE)))
+                try:  # a debugging aid must not stop the status file
+                    _dump_referrers(next(iter(_LIVE)))
+                except Exception as exc:  # noqa: BLE001
+                    EVENTS.with_name(EVENTS.name + ".referrers").write_text(repr(exc))
         status = {"t": time.time(), "live_stores": len(_LIVE), "collected": collect,
                   "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
         tmp = STATUS.with_name(STATUS.name + ".tmp")
@@ -82,33 +85,46 @@ def _status_loop() -> None:
         os.replace(tmp, STATUS)
 
 
-def _dump_referrers(obj, limit: int = 200_000) -> None:
+def _dump_referrers(obj) -> None:
     """Debugging a leak (CAMPAIGN_BI_LOAD_DEBUG=1): the shortest chain of references from a
-    module, class or running frame to a store that should be gone."""
+    module, class or running frame to a store that should be gone. One pass over every object
+    builds the reverse index (`gc.get_referrers` per step took minutes on a busy server)."""
     import types
+    from collections import defaultdict, deque
 
-    ignore = {id(obj), id(_LIVE)}
+    everything = gc.get_objects()
+    referrers: dict[int, list] = defaultdict(list)
+    for item in everything:
+        for ref in gc.get_referents(item):
+            referrers[id(ref)].append(item)
+    ignore = {id(obj), id(_LIVE), id(everything), id(referrers)}
     parents: dict[int, object] = {id(obj): None}
-    queue, found, objects = [obj], None, {id(obj): obj}
-    while queue and found is None and len(parents) < limit:
-        item = queue.pop(0)
-        for ref in gc.get_referrers(item):
+    queue, found, dead_ends = deque([obj]), None, []
+    while queue and found is None:
+        item = queue.popleft()
+        if not referrers.get(id(item)) or isinstance(item, types.FrameType):
+            dead_ends.append(item)  # held from outside the heap: a thread's stack, C code
+        for ref in referrers.get(id(item), ()):
             if id(ref) in parents or id(ref) in ignore or ref is queue or \
                     isinstance(ref, types.FrameType) and ref.f_code.co_name == "_dump_referrers":
                 continue
-            parents[id(ref)], objects[id(ref)] = item, ref
+            parents[id(ref)] = item
             session_module = isinstance(ref, types.ModuleType) and \
-                ref.__name__.startswith("bokeh_app_")
+                str(getattr(ref, "__name__", "")).startswith("bokeh_app_")
             if (isinstance(ref, types.ModuleType | type) and not session_module) or (
-                    isinstance(ref, dict) and ref.get("__name__", "").startswith(
+                    isinstance(ref, dict) and str(ref.get("__name__", "")).startswith(
                         ("panel", "bokeh.", "param", "app.", "semantic", "tornado"))):
                 found = ref
                 break
             queue.append(ref)
-    lines, node = [], found
-    while node is not None:
-        lines.append(f"{type(node).__name__}: {repr(node)[:300]}")
-        node = parents.get(id(node))
+    lines = []
+    for end in [found] if found is not None else dead_ends[:5]:
+        node = end
+        while node is not None:
+            lines.append(f"{type(node).__name__}: {repr(node)[:300]}")
+            node = parents.get(id(node))
+        lines.append("")
+    del everything, referrers
     EVENTS.with_name(EVENTS.name + ".referrers").write_text("\n".join(lines) or "no root")
 
 

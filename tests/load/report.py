@@ -4,6 +4,7 @@ between its markers on every run, so the file keeps the latest measured figures)
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import platform
@@ -26,6 +27,22 @@ and with all sessions, and after the sessions closed (twice: a per-session leak 
 second figure). Browser and server share the machine's cores: the browser runs at nice 19 so
 the server gets the CPU it asks for, the table shows how many cores each used, and the client
 figures (which include the browser's own rendering) are upper bounds.
+
+Run it with `just load` (defaults: 20 sessions × 60 s × 2 rounds, about 5 minutes, saturates a
+2-core machine) or smaller while iterating, e.g. `just load --sessions 4 --seconds 20`. It writes
+the section below (replaced on every run) and `docs/load.json`, the same figures
+machine-readable (server RSS at baseline, with 1 and with all sessions, peak and after close per
+round; server- and client-side refresh p50/p95; errors; date; machine), which the benchmark
+report reads; a figure that was not measured is absent there. `--no-doc` prints instead of
+writing, `--keep` keeps the work folder (server log, probe events, `result.json`). Exit code 0
+only with no errors and every dashboard store freed after each round. Sessions are dropped
+15 s after their page closed (Bokeh's default `--unused-session-lifetime`, as in production).
+To see what keeps a closed session alive: `CAMPAIGN_BI_LOAD_DEBUG=1 just load --sessions 2
+--seconds 10 --keep` writes the chain of references from a module to a surviving store into
+`events.jsonl.referrers` in the work folder. Regular tests guard what this test found, each in
+under a minute: `tests/test_session_leak.py` (a closed session's store is freed) and
+`tests/test_browser_offline.py` (no request leaves the machine, also for a session Bokeh
+rebuilds when a slow page's websocket connects late).
 
 """
 
@@ -144,6 +161,60 @@ def write(doc: Path, text: str) -> None:
         new = old.rstrip("\n") + "\n\n" + text
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(new, encoding="utf-8")
+
+
+def timing(values: list[float]) -> dict:
+    """Count and p50/p95/max in ms; no percentiles (absent, not zero) without values."""
+    out: dict = {"n": len(values)}
+    if values:
+        out.update({f"p{q}" if q < 100 else "max": round(percentile(values, q) * 1000, 1)
+                    for q in (50, 95, 100)})
+    return out
+
+
+def machine_readable(result: dict) -> dict:
+    """docs/load.json: the figures of the run (the benchmark report reads `rss`, `rounds`,
+    `config`, `errors`, `verdict`, `date`). Only measured values: a round without refreshes
+    has no refresh percentiles."""
+    rounds = result["rounds"]
+    every = {key: [v for r in rounds for v in r[key]]
+             for key in ("server_refresh", "step_seconds", "opens")}
+    return {
+        "date": result["date"], "machine": result["machine"], "config": result["config"],
+        "passed": not result["errors"] and not result["leak"], "verdict": result["verdict"],
+        "errors": result["errors"], "error_examples": result["error_examples"][:30],
+        "leak": result["leak"], "console_warnings": result["console_warnings"],
+        "log_left_out": result["log_left_out"],
+        "rss": {"unit": "MB", "baseline": round(result["rss"]["baseline"], 1)},
+        "refresh_ms": {
+            "server": timing(every["server_refresh"]),
+            "client_step": timing(every["step_seconds"]),
+            "client_step_by_kind": {kind: timing(v)
+                                    for kind, v in sorted(result["by_kind"].items())},
+            "session_open": timing(every["opens"]),
+        },
+        "rounds": [{
+            "round": r["round"], "rss_one": round(r["rss_one"], 1),
+            "rss_all": round(r["rss_all"], 1), "rss_peak": round(r["rss_peak"], 1),
+            "rss_closed": round(r["rss_closed"], 1),
+            "sessions_created": r["sessions_created"],
+            "sessions_destroyed": r["sessions_destroyed"],
+            "stores_alive_after_close": r["live_stores"],
+            "seconds_waited_for_release": round(r["freed_seconds"], 1),
+            "server_refresh_ms": timing(r["server_refresh"]),
+            "client_step_ms": timing(r["step_seconds"]),
+            "session_open_ms": timing(r["opens"]),
+            "cpu_cores_busy": {"server": round(r["server_cores"], 2),
+                               "machine": round(r["machine_cores"], 2)},
+        } for r in rounds],
+    }
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)  # a reader never sees half a file
 
 
 def today() -> str:

@@ -2,7 +2,8 @@
 
 Serves the dashboard on a free 127.0.0.1 port (loopback only), opens the sessions in headless
 Chromium, lets each change filters for --seconds, closes them, waits for the server to free
-them, and does it --rounds times; then stops the server and writes docs/LOAD.md. Every loop is
+them, and does it --rounds times; then stops the server and writes docs/LOAD.md and
+docs/load.json (machine-readable, read by the benchmark report). Every loop is
 bounded (time and step count); the run stops by itself. Exit code 0 when there were no errors
 and memory came back (no per-session leak), 1 otherwise.
 """
@@ -49,7 +50,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--browser-nice", type=int, default=19,
                         help="niceness of the browser (it shares the CPUs with the server)")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "LOAD.md")
-    parser.add_argument("--no-doc", action="store_true", help="print, do not write the doc")
+    parser.add_argument("--json", type=Path, default=ROOT / "docs" / "load.json",
+                        help="machine-readable result (read by the benchmark report)")
+    parser.add_argument("--no-doc", action="store_true",
+                        help="print, do not write the doc nor the JSON result")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 200 or not 1 <= args.rounds <= 10 or args.seconds <= 0:
@@ -239,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({"console_warnings": result["console_warnings"]}))
     if not args.no_doc:
         report.write(args.doc, text)
-        print(f"written: {args.doc}")
+        report.write_json(args.json, report.machine_readable(result))
+        print(f"written: {args.doc}, {args.json}")
     return 0 if not result["errors"] and not result["leak"] else 1
 
 

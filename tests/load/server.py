@@ -37,7 +37,10 @@ class Server:
     """One `panel serve` process on 127.0.0.1 (never another interface)."""
 
     def __init__(self, db: Path, workdir: Path, *, num_threads: int = 4,
-                 session_lifetime_ms: int = 3000):
+                 session_lifetime_ms: int = 15000):
+        # Bokeh's default lifetime of a session without a websocket, as in production. Shorter
+        # (it was 3 s) expires the sessions of pages still loading under load, and Bokeh builds
+        # each such page's session a second time when its websocket connects: double the work.
         self.db, self.workdir = db, workdir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/dashboard"

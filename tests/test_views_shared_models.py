@@ -1,0 +1,40 @@
+"""Views under many sessions: nothing a session's table registers callbacks on is shared between
+sessions (that kept every closed session alive), and colour columns stay strings even when a
+chart has no rows (BokehJS throws "invalid color array" at a numeric one)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from bokeh.models import ColumnDataSource
+
+from app.views import charts
+from app.views.alerts import shown_formatters
+from app.views.campaigns import formatters
+from app.views.outcomes import donut
+
+
+def test_each_table_gets_its_own_formatter_models():
+    first, second = formatters(), formatters()
+    assert first.keys() == second.keys()
+    assert not {id(v) for v in first.values()} & {id(v) for v in second.values()}
+    assert not {id(v) for v in shown_formatters().values()} & \
+        {id(v) for v in shown_formatters().values()}
+
+
+def _color_columns(fig) -> list:
+    return [source.data[name] for source in fig.select({"type": ColumnDataSource})
+            for name in source.data if "color" in name]
+
+
+def test_bars_without_rows_keep_a_string_colour_column():
+    empty = pd.DataFrame({"stage": pd.Series([], dtype=str), "leads": pd.Series([], dtype=int)})
+    for color in ("#1a5fb4", []):
+        fig = charts.hbar(empty, "stage", "leads", "t", [], color=color)
+        columns = _color_columns(fig)
+        assert columns and all(str(getattr(c, "dtype", "object")) == "object" for c in columns)
+
+
+def test_status_donut_without_leads_shows_a_message_not_an_empty_ring():
+    status = pd.DataFrame({"lead_status": ["NEW_LEAD"], "leads": [0], "share": [0.0]})
+    pane = donut(status)
+    assert "No lead statuses" in pane.object
