@@ -168,7 +168,8 @@ def _targets_section(data: dict, current: set[str] | None) -> list[str]:
     for v in verdicts(data):
         mark = "" if current is None or v.scale in current or v.scale == "–" else " (earlier run)"
         lines.append(f"| {v.target} | {v.scale}{mark} | {v.figure} | {v.outcome} |")
-    return lines + [""]
+    return lines + ["", "Why a target is missed (the profiles) and what would close it: "
+                    "[PERFORMANCE.md](PERFORMANCE.md).", ""]
 
 
 def _memory_section(scales) -> list[str]:
