@@ -222,7 +222,8 @@ def status_and_funnel(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                                     frame["leads"].tolist(), strict=True):
         stages[stage] = stages.get(stage, 0) + leads
         statuses[status] = statuses.get(status, 0) + leads
-    stages.setdefault("other", 0)
+    if not stages.get("other"):  # statuses outside the funnel's stages: a bar only if any
+        stages.pop("other", None)
     total = sum(stages.values())
     counts = np.array(list(stages.values()), dtype=np.int64)
     funnel = pd.DataFrame({"stage": list(stages), "leads": counts,

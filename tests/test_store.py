@@ -214,7 +214,7 @@ def test_status_funnel_and_time_to_first_contact(state):
     funnel = dict(zip(data.funnel["stage"], data.funnel["leads"], strict=True))
     assert list(funnel)[:6] == ["new", "working", "qualified", "won", "lost", "unknown"]
     assert funnel == {"new": 1, "working": 1, "qualified": 2, "won": 1, "lost": 0,
-                      "unknown": 1, "other": 0}
+                      "unknown": 1}  # no "other" bar: every status is in a stage
     # campaigns by the median hours of their contacted leads: 1 → median(2, 24) = 13,
     # 2 → 1 (lead 103 is in June), 3 → 96
     ttfc = dict(zip(data.ttfc["bucket"], data.ttfc["campaigns"], strict=True))
@@ -366,3 +366,16 @@ def test_option_matches_follow_the_chosen_users_and_the_tenant(state, layer):
     bound = S.DashboardState(layer, tenant=2)
     assert bound.option_matches("business_user", "") == [2]
     assert bound.option_matches("project", "kings") == []
+
+
+def test_the_funnel_shows_other_only_for_statuses_outside_its_stages():
+    import pandas as pd
+
+    from app.viewdata import status_and_funnel
+
+    frame = pd.DataFrame({"stage": ["new", "other"], "lead_status": ["NEW_LEAD", "ODD"],
+                          "leads": [3, 1]})
+    status, funnel = status_and_funnel(frame)
+    assert dict(zip(funnel["stage"], funnel["leads"], strict=True)) == {
+        "new": 3, "working": 0, "qualified": 0, "won": 0, "lost": 0, "unknown": 0, "other": 1}
+    assert funnel["share"].sum() == 1.0 and status["leads"].tolist() == [3, 1]
