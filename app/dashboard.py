@@ -12,13 +12,13 @@ import html
 import io
 import os
 import tempfile
-import threading
 from pathlib import Path
 
 import panel as pn
 from panel.theme.fast import Fast as _Fast
 
 from app.freshness import follow_new_data
+from app.layers import get_layer
 from app.pickers import data_choice, picker
 from app.store import QUICK_RANGES, DashboardState
 from app.views import AlertsView, CampaignTable, KpiCards, OutcomesView, SegmentsView, TrendsView
@@ -45,8 +45,6 @@ class Fast(_Fast):
     _resources = {kind: res for kind, res in _Fast._resources.items() if kind != "font"}
 
 
-_LAYERS: dict = {}
-_LAYERS_LOCK = threading.Lock()
 
 
 def db_path() -> Path:
@@ -84,18 +82,6 @@ def access_denied_page(reason: str):
     return pn.pane.Markdown(
         f"## Access denied\n\n{html.escape(reason)}.\n\n[Sign in](/login) · [Sign out](/logout)",
         sizing_mode="stretch_width", max_width=900)
-
-
-def get_layer(path: Path):
-    """One semantic layer per warehouse file and process (DuckDB's instance cache wants one
-    connection per path; opened after any fork, keyed by pid)."""
-    import semantic
-
-    key = (str(path.resolve()), os.getpid())
-    with _LAYERS_LOCK:
-        if key not in _LAYERS:
-            _LAYERS[key] = semantic.connect(str(path))
-        return _LAYERS[key]
 
 
 def missing_warehouse_page(path: Path):
