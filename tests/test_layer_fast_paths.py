@@ -62,6 +62,33 @@ def random_filters(rng: random.Random, options: dict, dated: float = 0.85) -> di
     return f
 
 
+def answers_to(layer, requests: list) -> list:
+    """Each (metrics, dimensions, filters) request's frame, or its error's class name, compiled
+    afresh (the compiler cache is cleared before and after)."""
+    compiler.cache_clear()
+    out = []
+    for metrics, dims, f in requests:
+        try:
+            out.append(layer.query(metrics, dims, f))
+        except CampaignBIError as exc:
+            out.append(type(exc).__name__)
+    compiler.cache_clear()
+    return out
+
+
+def same_answers(first: list, second: list) -> int:
+    """Both lists answer alike request by request (equal frames or the same error); returns how
+    many frames were compared."""
+    compared = 0
+    for a, b in zip(first, second, strict=True):
+        if isinstance(a, str):
+            assert a == b
+        else:
+            same(a, b)
+            compared += 1
+    return compared
+
+
 def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert a.attrs.get("notes") == b.attrs.get("notes")
@@ -125,25 +152,9 @@ def test_every_request_has_the_same_answer_from_either_copy(layer, options, monk
         monkeypatch.setattr(catalog, "source_table", lambda source, users, tenant, dated:
                             original(source, users, tenant, dated) if use_copy
                             else source.table)
-        compiler.cache_clear()
-        out = []
-        for metrics, dims, f in requests:
-            try:
-                out.append(layer.query(metrics, dims, f))
-            except CampaignBIError as exc:
-                out.append(type(exc).__name__)
-        compiler.cache_clear()
-        return out
+        return answers_to(layer, requests)
 
-    plain, fast = answers(False), answers(True)
-    compared = 0
-    for a, b in zip(plain, fast, strict=True):
-        if isinstance(a, str):
-            assert a == b
-        else:
-            same(a, b)
-            compared += 1
-    assert compared > 40
+    assert same_answers(answers(False), answers(True)) > 40
 
 
 def test_the_facts_bitmask_says_which_facts_a_mart_row_carries(layer):
@@ -167,25 +178,9 @@ def test_every_request_has_the_same_answer_with_the_bitmask(layer, options, monk
 
     def answers(column) -> list:
         monkeypatch.setattr(catalog, "MART", replace(catalog.MART, presence_column=column))
-        compiler.cache_clear()
-        out = []
-        for metrics, dims, f in requests:
-            try:
-                out.append(layer.query(metrics, dims, f))
-            except CampaignBIError as exc:
-                out.append(type(exc).__name__)
-        compiler.cache_clear()
-        return out
+        return answers_to(layer, requests)
 
-    plain, masked = answers(None), answers("facts")
-    compared = 0
-    for a, b in zip(plain, masked, strict=True):
-        if isinstance(a, str):
-            assert a == b
-        else:
-            same(a, b)
-            compared += 1
-    assert compared > 20
+    assert same_answers(answers(None), answers("facts")) > 20
 
 
 # -- several answers from one scan -----------------------------------------------------------
