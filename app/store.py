@@ -53,7 +53,7 @@ from semantic.export import export_file_name
 TTFC_METRICS = ("contacted_leads", "speed_to_lead_hours")
 DEFERRED_METRICS = tuple(dict.fromkeys((*alert_rules.CAMPAIGN_METRICS, *TTFC_METRICS)))
 _POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="campaign-bi-store")
-RESULTS = _CACHE = ResultCache(size=256)  # shared by every session (see app.results)
+RESULTS = ResultCache(size=256)  # shared by every session (see app.results)
 
 
 class DashboardState(param.Parameterized):

@@ -61,11 +61,6 @@ def layer(db):
         yield opened
 
 
-@pytest.fixture(autouse=True)
-def audit(tmp_path, monkeypatch):
-    monkeypatch.setenv("CAMPAIGN_BI_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
-
-
 def intact(layer):
     counts = layer.sql("SELECT (SELECT count(*) FROM raw.leads) AS l, "
                        "(SELECT count(*) FROM raw.campaigns) AS c")

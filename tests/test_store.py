@@ -280,7 +280,7 @@ def test_a_scope_too_large_to_hold_pages_in_the_database(state, monkeypatch):
     pages = {sort: state.campaign_page(1, 2, sort, asc)[0]["campaign"].tolist()
              for sort, asc in (("spend", False), ("cpl", True), ("project", True))}
     monkeypatch.setattr(S, "FULL_FRAME_LIMIT", 2)  # 3 campaigns in scope: too many
-    S._CACHE.clear()
+    S.RESULTS.clear()
     big = state.compute(state.filter_state(), state.grain)
     assert big.paged and big.campaign_count == 3 and big.campaigns.empty
     assert big.alerts is None and big.ttfc is None  # left for the second step
@@ -296,7 +296,7 @@ def test_a_scope_too_large_to_hold_pages_in_the_database(state, monkeypatch):
     for key in ("project", "business_user"):
         pd.testing.assert_frame_equal(big.segments[key], full.segments[key], check_dtype=False)
     monkeypatch.setattr(S, "SEGMENT_TOP_N", 1)  # the tail folded into "Other" from the KPIs
-    S._CACHE.clear()
+    S.RESULTS.clear()
     top1 = state.compute(state.filter_state(), state.grain).segments["project"]
     expected = S.fold_top(S.segment_sums(full.campaigns, "project"), "project", n=1)
     assert top1["project"].tolist() == ["Kings Way", "Other (2)"]
@@ -311,7 +311,7 @@ def fired(alerts):
 
 
 def test_segments_from_campaign_rows_in_one_pass_equal_fold_of_sums(state):
-    S._CACHE.clear()  # an earlier test cached this state paged
+    S.RESULTS.clear()  # an earlier test cached this state paged
     campaigns = state.refresh().campaigns
     assert len(campaigns) == 3
     for key in ("project", "business_user"):
@@ -347,12 +347,12 @@ def test_a_refresh_reads_each_source_once(state, layer, monkeypatch):
         original = getattr(layer.warehouse, name)
         monkeypatch.setattr(layer.warehouse, name,
                             lambda sql, params=None, _o=original: sent.append(sql) or _o(sql, params))
-    S._CACHE.clear()
+    S.RESULTS.clear()
     state.compute(replace(state.filter_state(), business_user=(1,)), "week")
     assert len(sent) == 4
     sent.clear()
     monkeypatch.setattr(S, "FULL_FRAME_LIMIT", 1)
-    S._CACHE.clear()
+    S.RESULTS.clear()
     data = state.compute(state.filter_state(), "week")
     assert data.paged and len(sent) == 6
 
