@@ -4,9 +4,12 @@ its filter choices and date span and recomputes its views. No restart, no page r
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import panel as pn
+
+from app.warm import warm_first_page
 
 #: How often a session checks for a new warehouse file.
 CHECK_EVERY_MS = int(os.environ.get("CAMPAIGN_BI_DATA_CHECK_MS", "5000"))
@@ -34,10 +37,6 @@ async def reload_data(state) -> None:
     """A new warehouse is in place: new filter choices and activity span. The chosen filters
     stay (choices that no longer exist drop out; a range that was the whole span follows the
     new span), then every view is recomputed."""
-    import asyncio
-
-    from app.warm import warm_first_page
-
     loop = asyncio.get_running_loop()
     if state.tenant is None:
         warm_first_page(state.layer)
