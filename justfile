@@ -72,7 +72,7 @@ test *args: setup
 bench *args: setup
     {{py}} -m tests.bench.run {{args}}
 
-# load test: 20 browser sessions × 60 s × 2 rounds on a local server; writes docs/LOAD.md and docs/load.json
+# load test: 20 dashboard sessions (4 in Chromium) × 60 s × 2 rounds on a local server; writes docs/LOAD.md, docs/load.json, docs/BENCHMARKS.md
 load *args: setup
     {{py}} -m tests.load.run {{args}}
 

@@ -70,7 +70,10 @@ def guarded(store, render: Callable[[object], object], active=None):
 
 
 def loading_wrapper(store, component):
-    """Binds the component's loading spinner to the store's `loading` flag."""
-    component.loading = store.loading
-    store.param.watch(lambda event: setattr(component, "loading", event.new), "loading")
-    return component
+    """`component` with a loading spinner while the store refreshes. The spinner sits on a
+    wrapper that lives as long as the page: on a pane that re-renders, Panel also marks the
+    pane's current content, and a marking sent for content the page has just dropped or not
+    yet received fails in the browser ("reference … isn't known", seen under load)."""
+    wrapper = pn.Column(component, sizing_mode="stretch_width", loading=store.loading)
+    store.param.watch(lambda event: setattr(wrapper, "loading", event.new), "loading")
+    return wrapper

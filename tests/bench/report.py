@@ -23,10 +23,23 @@ def write(report: dict, docs: Path) -> None:
         merged["scales"][scale] = {**entry, "machine": report["machine"]}
     merged["compile"] = {**report["compile"], "machine": report["machine"]}
     merged["machine"] = report["machine"]
+    merged["latest_scales"] = sorted(report["scales"])
     path.write_text(json.dumps(merged, indent=2, sort_keys=True, default=str) + "\n")
     current = set(report["scales"])
     plot.write(merged, current, docs / PLOT)
     (docs / "BENCHMARKS.md").write_text(render(merged, current, read_load(docs / LOAD_JSON)))
+
+
+def rerender(docs: Path) -> bool:
+    """Rewrite docs/BENCHMARKS.md from the stored figures (after a load-test run, whose result
+    it shows); False when there are no benchmark figures yet."""
+    try:
+        merged = json.loads((docs / "benchmarks.json").read_text())
+    except (OSError, ValueError):
+        return False
+    current = set(merged["latest_scales"]) if "latest_scales" in merged else None
+    (docs / "BENCHMARKS.md").write_text(render(merged, current, read_load(docs / LOAD_JSON)))
+    return True
 
 
 def read_load(path: Path) -> dict | None:
@@ -260,17 +273,36 @@ def _export_section(scales) -> list[str]:
 
 
 def _load_section(load: dict | None) -> list[str]:
-    lines = ["", "## Server memory with 1 and 20 sessions (load test)", ""]
+    lines = ["", "## Concurrent sessions: refresh latency and server memory (load test)", ""]
     if not load:
         return lines + [f"Not measured in this run — run `just load` (it writes docs/{LOAD_JSON},"
                         " which this report reads)."]
     cfg = load.get("config", {})
     sessions = cfg.get("sessions", "?")
+    browsers = cfg.get("browsers", sessions)
+    mix = f"{browsers} in headless Chromium" if browsers == sessions else (
+        f"{browsers} in headless Chromium, the others over Bokeh's websocket protocol without a "
+        "browser")
     lines += [
         f"From the load test's latest result (docs/{LOAD_JSON}, run of {load.get('date', '?')}, "
-        f"not this bench run): the whole `panel serve` process's resident set (Python, Panel, "
-        f"Bokeh documents per session, DuckDB) with {sessions} concurrent browser sessions; "
-        f"data: {cfg.get('data', '?')}. Errors in that run: {load.get('errors', '?')}.", "",
+        f"not this bench run; details in [LOAD.md](LOAD.md)): {sessions} concurrent dashboard "
+        f"sessions ({mix}) changing filters for {_fmt(cfg.get('seconds'), ' s', 0)} per round, "
+        f"on the machine above; data: {cfg.get('data', '?')}. **Errors in that run: "
+        f"{load.get('errors', '?')}.** Refresh (server) = a filter change until every view is "
+        "updated, timed inside the server; step (client) = the action until the last websocket "
+        "frame of the answer.", "",
+        "| round | refreshes | refresh p50 (server) | refresh p95 (server) | max | "
+        "step p50 (client) | step p95 (client) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in load.get("rounds", []):
+        server, client = r.get("server_refresh_ms", {}), r.get("client_step_ms", {})
+        lines.append(f"| {r.get('round', '?')} | {server.get('n', '?')} | "
+                     f"{_fmt(server.get('p50'), ' ms', 0)} | {_fmt(server.get('p95'), ' ms', 0)} | "
+                     f"{_fmt(server.get('max'), ' ms', 0)} | {_fmt(client.get('p50'), ' ms', 0)} | "
+                     f"{_fmt(client.get('p95'), ' ms', 0)} |")
+    lines += [
+        "", "Server resident set (Python, Panel, Bokeh documents per session, DuckDB):", "",
         "| round | baseline (no session) | 1 session | "
         f"{sessions} sessions | peak under load | after all closed |",
         "|---|---|---|---|---|---|",

@@ -17,32 +17,47 @@ BEGIN, END = "<!-- load-test:begin -->", "<!-- load-test:end -->"
 HEADER = """# Load test
 
 `just load` (`.venv/bin/python -m tests.load.run`) serves the dashboard with `panel serve` on a
-free 127.0.0.1 port, opens concurrent sessions in headless Chromium (Playwright: real pages and
-websockets, so the server does all of its per-session work), has each change filters (date
-quick picks, campaign search, projects, tabs, reset) with a few seconds of think time for a bounded
+free 127.0.0.1 port, opens concurrent dashboard sessions, has each change filters (date quick
+picks, campaign search, projects, tabs, reset) with a few seconds of think time for a bounded
 time, and measures: errors (must be 0), refresh latency (server side: a filter change to every
-view updated, timed inside the server by `tests/load/instrument.py`; client side: the click to
+view updated, timed inside the server by `tests/load/instrument.py`; client side: the action to
 the last websocket frame of the answer), and the server's resident memory at baseline, with 1
 and with all sessions, and after the sessions closed (twice: a per-session leak would grow the
-second figure). Browser and server share the machine's cores: the browser runs at nice 19 so
-the server gets the CPU it asks for, the table shows how many cores each used, and the client
-figures (which include the browser's own rendering) are upper bounds.
+second figure).
+
+**Two kinds of session.** `--browsers N` of them (default 4) are real pages in headless
+Chromium (Playwright): they catch what only a browser sees — page errors, console errors,
+requests off the machine, a page that cannot apply what the server sends. The others speak
+Bokeh's websocket protocol without a browser (`tests/load/protocol.py`, `bokeh.client`): each
+holds its own server session, announces its page as rendered as BokehJS does, clicks the same
+buttons (ButtonClick events) and sets the same widgets, and receives and applies the same
+patches; the server cannot tell them from a page, so it does all of its per-session work. Why
+not 20 browsers: on a 2-core machine 20 Chromium pages used 1.6 of the 2 cores to render and the
+server got 0.3–0.4 of a core — the test measured the browsers (page open p50 21 s, 22 steps
+timed out; run of 2026-11-25 01:05 UTC, `--browsers 20`). Everything runs on one machine: the
+driver and its browsers at nice 19, so the server gets the CPU it asks for; the table shows how
+many cores each used, and client figures (which include the driver's and the browsers' own work)
+are upper bounds of what a user on another machine would wait.
 
 Run it with `just load` (defaults: 20 sessions × 60 s × 2 rounds, about 5 minutes, saturates a
 2-core machine) or smaller while iterating, e.g. `just load --sessions 4 --seconds 20`. It writes
-the section below (replaced on every run) and `docs/load.json`, the same figures
-machine-readable (server RSS at baseline, with 1 and with all sessions, peak and after close per
-round; server- and client-side refresh p50/p95; errors; date; machine), which the benchmark
-report reads; a figure that was not measured is absent there. `--no-doc` prints instead of
+the section below (replaced on every run), `docs/load.json` (the same figures machine-readable:
+server RSS at baseline, with 1 and with all sessions, peak and after close per round; server- and
+client-side refresh p50/p95; errors; date; machine; a figure that was not measured is absent)
+and re-renders `docs/BENCHMARKS.md`, whose load section reads it. `--no-doc` prints instead of
 writing, `--keep` keeps the work folder (server log, probe events, `result.json`). Exit code 0
 only with no errors and every dashboard store freed after each round. Sessions are dropped
 15 s after their page closed (Bokeh's default `--unused-session-lifetime`, as in production).
-To see what keeps a closed session alive: `CAMPAIGN_BI_LOAD_DEBUG=1 just load --sessions 2
---seconds 10 --keep` writes the chain of references from a module to a surviving store into
-`events.jsonl.referrers` in the work folder. Regular tests guard what this test found, each in
-under a minute: `tests/test_session_leak.py` (a closed session's store is freed) and
-`tests/test_browser_offline.py` (no request leaves the machine, also for a session Bokeh
-rebuilds when a slow page's websocket connects late).
+With `CAMPAIGN_BI_LOAD_DEBUG=1`: the chain of references from a module to a store that survived
+its session goes to `events.jsonl.referrers` in the work folder (with `--keep`), and the
+websocket frames around a page error and any patch a protocol session could not apply go to
+`load-page-errors.txt` and `load-patch-errors.txt` in the temporary folder. Regular tests guard
+what this test found, each in under a minute: `tests/test_session_leak.py` (a closed session's
+store is freed), `tests/test_browser_offline.py` (no request leaves the machine, also for a
+session Bokeh rebuilds when a slow page's websocket connects late),
+`tests/test_loading_spinner.py` (the spinner never marks content a refresh replaces: the page
+failed with "reference … isn't known") and `tests/test_load_protocol.py` (a protocol session
+drives the server like a page and gets the right numbers).
 
 """
 
@@ -102,7 +117,8 @@ def section(result: dict) -> str:
         f"- Machine: {m['cpu']}, {m['memory']} RAM, {m['os']}; Python {m['python']}; "
         f"{m['libraries']}; {m['browser']}.",
         f"- Data: {cfg['data']}.",
-        f"- Load: {cfg['sessions']} concurrent sessions × {cfg['seconds']:.0f} s per round, "
+        f"- Load: {cfg['sessions']} concurrent sessions ({_mix(cfg)}) × {cfg['seconds']:.0f} s "
+        "per round, "
         f"{cfg['rounds']} round(s), think time {cfg['think'][0]}–{cfg['think'][1]} s; "
         f"server `panel serve{' --num-threads ' + str(cfg['threads']) if cfg['threads'] else ''}`"
         " (demo mode: every session sees all business users, the largest scope); browser at "
@@ -126,7 +142,11 @@ def section(result: dict) -> str:
     lines += ["", "Server-side refresh p95 by step kind is not separable (the server does not "
               "know the click); client-side p95 by kind: "
               + "; ".join(f"{kind} {ms(v, 95)} (n={len(v)})"
-                          for kind, v in sorted(result["by_kind"].items())) + ".", "",
+                          for kind, v in sorted(result["by_kind"].items())) + "; by client "
+              "(a page's figure includes its own rendering): "
+              + "; ".join(f"{client} p50 {ms(v, 50)}, p95 {ms(v, 95)} (n={len(v)})"
+                          for client, v in sorted(result.get("by_client", {}).items()))
+              + ".", "",
               "| server RSS | MB |", "|---|---:|",
               f"| baseline (no session) | {result['rss']['baseline']:,.0f} |"]
     for r in result["rounds"]:
@@ -146,19 +166,24 @@ def section(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _mix(cfg: dict) -> str:
+    browsers = cfg.get("browsers", cfg["sessions"])
+    protocol = cfg["sessions"] - browsers
+    parts = [f"{browsers} Chromium page{'s' * (browsers != 1)}"] if browsers else []
+    if protocol:
+        parts.append(f"{protocol} over Bokeh's websocket protocol without a browser")
+    return " + ".join(parts)
+
+
 def _examples(examples: list[str]) -> str:
     return "" if not examples else ": " + "; ".join(f"`{e[:140]}`" for e in examples[:8])
 
 
 def write(doc: Path, text: str) -> None:
-    """Replace the marked section of `doc` (or create the file with it)."""
-    old = doc.read_text(encoding="utf-8") if doc.exists() else HEADER
-    if BEGIN in old and END in old:
-        before, rest = old.split(BEGIN, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        new = before + text + ("\n" + after if after else "")
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
+    """Write `doc`: the prelude, this run's section, and whatever followed the section."""
+    old = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    after = old.split(END, 1)[1].lstrip("\n") if BEGIN in old and END in old else ""
+    new = HEADER + text + ("\n" + after if after else "")  # the prelude follows the code
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(new, encoding="utf-8")
 
@@ -191,6 +216,8 @@ def machine_readable(result: dict) -> dict:
             "client_step": timing(every["step_seconds"]),
             "client_step_by_kind": {kind: timing(v)
                                     for kind, v in sorted(result["by_kind"].items())},
+            "client_step_by_client": {client: timing(v) for client, v
+                                      in sorted(result.get("by_client", {}).items())},
             "session_open": timing(every["opens"]),
         },
         "rounds": [{

@@ -24,8 +24,9 @@ from collections import Counter
 from pathlib import Path
 
 from tests.load import report
+from tests.load.protocol import ProtocolSession
 from tests.load.server import ROOT, Server
-from tests.load.sessions import CHROMIUM, CHROMIUM_ARGS, Session, Stats
+from tests.load.sessions import CHROMIUM, CHROMIUM_ARGS, BrowserSession, Stats, User
 
 #: RSS growth between the first and the last "after all sessions closed" allowed as noise
 LEAK_TOLERANCE_MB = 50.0
@@ -47,6 +48,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         metavar=("MIN", "MAX"), help="seconds between a user's steps")
     parser.add_argument("--threads", type=int, default=4,
                         help="panel serve --num-threads (0: none), as `just serve-prod`")
+    parser.add_argument("--browsers", type=int, default=4,
+                        help="how many of the sessions are real Chromium pages; the others "
+                        "speak Bokeh's websocket protocol without a browser (tests/load/"
+                        "protocol.py): 20 pages cannot render on 2 cores")
     parser.add_argument("--browser-nice", type=int, default=19,
                         help="niceness of the browser (it shares the CPUs with the server)")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "LOAD.md")
@@ -58,6 +63,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 200 or not 1 <= args.rounds <= 10 or args.seconds <= 0:
         parser.error("--sessions 1..200, --rounds 1..10, --seconds > 0")
+    if not 0 <= args.browsers <= args.sessions:
+        parser.error("--browsers 0..--sessions")
     return args
 
 
@@ -88,15 +95,18 @@ def prepare_data(args, workdir: Path) -> tuple[Path, str, list[str]]:
 
 async def one_round(browser, server: Server, args, number: int, terms: list[str]) -> dict:
     stats, rng = Stats(), random.Random(args.seed * 1000 + number)
-    sessions = [Session(browser, server.url, stats, random.Random(rng.random()), terms)
-                for _ in range(args.sessions)]
+    sessions: list[User] = [
+        BrowserSession(browser, server.url, stats, random.Random(rng.random()), terms)
+        if n < args.browsers else
+        ProtocolSession(server.url, stats, random.Random(rng.random()), terms)
+        for n in range(args.sessions)]
     began = time.time()
     await sessions[0].open()
     await asyncio.sleep(1.0)
     rss_one = server.rss_mb()
     gate = asyncio.Semaphore(5)  # sessions arrive five at a time, not in one instant
 
-    async def arrive(session: Session) -> None:
+    async def arrive(session: User) -> None:
         async with gate:
             await session.open()
 
@@ -149,6 +159,9 @@ def machine_busy() -> float:
 async def drive(args, server: Server, terms: list[str]) -> list[dict]:
     from playwright.async_api import async_playwright
 
+    if not args.browsers:
+        return [await one_round(None, server, args, n + 1, terms) for n in range(args.rounds)]
+
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -185,10 +198,12 @@ def summarize(args, rounds: list[dict], baseline: float, described: str,
     examples = client_errors + console + external + server_errors + log_problems
     kinds = Counter(re.sub(r"\d+", "N", e)[:150] for e in examples)
     by_kind: dict[str, list[float]] = {}
+    by_client: dict[str, list[float]] = {}
     for r in rounds:
         for step in r["stats"].steps:
             if step.seconds is not None:
                 by_kind.setdefault(step.kind, []).append(step.seconds)
+                by_client.setdefault(step.client, []).append(step.seconds)
     closed = [r["rss_closed"] for r in rounds]
     freed = all(r["live_stores"] == 0 for r in rounds)
     growth = closed[-1] - closed[0]
@@ -202,9 +217,10 @@ def summarize(args, rounds: list[dict], baseline: float, described: str,
     return {
         "date": report.today(), "machine": report.machine(), "errors": len(examples),
         "error_examples": [f"{n}× {e}" for e, n in kinds.most_common()], "verdict": verdict, "leak": leak, "by_kind": by_kind,
+        "by_client": by_client,
         "console_warnings": sum(r["stats"].console_warnings for r in rounds),
         "log_left_out": left_out,
-        "config": {"sessions": args.sessions, "seconds": args.seconds, "rounds": args.rounds,
+        "config": {"sessions": args.sessions, "browsers": args.browsers, "seconds": args.seconds, "rounds": args.rounds,
                    "think": list(args.think), "threads": args.threads, "data": described,
                    "browser_nice": args.browser_nice},
         "rss": {"baseline": baseline},
@@ -245,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
         report.write(args.doc, text)
         report.write_json(args.json, report.machine_readable(result))
         print(f"written: {args.doc}, {args.json}")
+        from tests.bench.report import rerender
+
+        if rerender(args.json.parent):  # its load section shows this run
+            print(f"written: {args.json.parent / 'BENCHMARKS.md'}")
     return 0 if not result["errors"] and not result["leak"] else 1
 
 
