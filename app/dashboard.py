@@ -245,8 +245,9 @@ def account_menu(user: str | None) -> list:
 
 
 if pn.state.served:
-    from app import offline
+    from app import doc_sync, offline
 
+    doc_sync.install()  # worker threads and the event loop both change a session's page
     offline.before_build()  # no stylesheet from a CDN, even in a session rebuilt late
     pn.extension("tabulator", design=Fast, notifications=False)
     _state, _page = build(user=pn.state.user)

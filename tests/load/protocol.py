@@ -15,6 +15,7 @@ arrival time of the server's patches.
 from __future__ import annotations
 
 import asyncio
+import collections
 import importlib
 import json
 import pkgutil
@@ -52,6 +53,7 @@ class ProtocolSession(User):
         self.session = None
         self.loop = None
         self.loading_ids: set[str] = set()
+        self.recent: collections.deque = collections.deque(maxlen=2000)
         self.connected = threading.Event()
         self.failure: str | None = None
         self.thread = threading.Thread(target=self._serve, daemon=True,
@@ -78,10 +80,10 @@ class ProtocolSession(User):
             except Exception as exc:  # noqa: BLE001 - a patch the client cannot apply
                 self.stats.errors.append(f"patch not applicable: {type(exc).__name__}: {exc}")
                 if DEBUG:  # what the server sent, for the report
-                    with (Path(tempfile.gettempdir()) / "load-patch-errors.txt").open("a") as f:
-                        f.write(f"{time.time():.3f} {exc}\n"
-                                f"{json.dumps(message.content, default=str)[:20000]}\n\n")
+                    self._dump(exc, message)
             self._track_loading(message.content.get("events", []))
+            if DEBUG:
+                self.recent.append((time.time(), json.dumps(message.content, default=str)))
 
         self.session._handle_patch = on_patch
         self._read_iteratively(self.session._connection)
@@ -89,6 +91,22 @@ class ProtocolSession(User):
         self.session._loop_until_closed()
         if not self.closing:
             self.stats.errors.append("websocket closed by the server")
+
+    def _dump(self, exc, message) -> None:
+        document = self.session.document
+        with (Path(tempfile.gettempdir()) / "load-patch-errors.txt").open("a") as out:
+            out.write(f"{time.time():.3f} {exc}\n"
+                      f"{json.dumps(message.content, default=str)[:20000]}\n")
+            for event in message.content.get("events", []):
+                model = document.get_model_by_id((event.get("model") or {}).get("id", ""))
+                out.write(f"  model: {type(model).__name__} "
+                          f"{[type(c).__name__ + ':' + c.id for c in getattr(model, 'children', []) or []]}\n")
+            wanted = str(exc).split("'")[1] if "'" in str(exc) else "?"
+            for when, text in self.recent:
+                if wanted in text or any((e.get("model") or {}).get("id", "") in text
+                                         for e in message.content.get("events", [])):
+                    out.write(f"  {when:.3f} {text[:4000]}\n")
+            out.write("\n")
 
     def _read_iteratively(self, connection) -> None:
         """Bokeh's client reads each message in a new nested await (`_handle_messages` awaits
