@@ -153,7 +153,7 @@ class ProtocolSession(User):
     def _model(self, kind: str, **properties):
         from bokeh import models
 
-        cls = getattr(models, kind)
+        cls, page = getattr(models, kind), []
         for _ in range(10):  # the session's thread may be adding models meanwhile
             try:
                 page = list(self.session.document.models)
