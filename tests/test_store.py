@@ -129,6 +129,16 @@ def test_previous_period_of_equal_length_and_its_deltas(state):
     assert "(2024-06-21 – 2024-06-30)" in html
 
 
+def test_all_data_says_there_is_nothing_before_it_to_compare(state):
+    state.apply_quick_range("All data")  # 2024-06-25 … 2024-07-10: nothing before it
+    html = kpi_view.cards_html(state.data)
+    assert "No activity in the previous period of equal length (2024-06-09 – 2024-06-24): " \
+        "no change to show" in html
+    assert "Change vs" not in html
+    state.date_range = JULY
+    assert "Change vs the previous period of equal length" in kpi_view.cards_html(state.data)
+
+
 def test_kpi_cards_have_stable_titles(state):
     html = kpi_view.cards_html(state.data)
     titles = [title for _, title, _ in kpi_view.CARDS]

@@ -87,8 +87,13 @@ def cards_html(data) -> str:
     period = ""
     if data.previous_range:
         start, end = data.previous_range
-        period = (f'<div class="kpi-period">Change vs the previous period of equal length '
-                  f'({fmt.date(start)} – {fmt.date(end)})</div>')
+        span = f"{fmt.date(start)} – {fmt.date(end)}"
+        # e.g. "All data": the period before it has nothing to compare with
+        nothing = not any(data.previous.get(metric) for metric, _, _ in CARDS)
+        text = (f"No activity in the previous period of equal length ({span}): no change to "
+                "show" if nothing else
+                f"Change vs the previous period of equal length ({span})")
+        period = f'<div class="kpi-period">{html.escape(text)}</div>'
     cards = "".join(card_html(m, t, g, data.kpis.get(m), data.previous.get(m))
                     for m, t, g in CARDS)
     return f'{period}<div class="kpi-grid">{cards}</div>'
