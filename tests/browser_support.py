@@ -246,6 +246,20 @@ def browser():
             launched.close()
 
 
+@pytest.fixture
+def probed_server(warehouse, tmp_path):
+    """The dashboard served with the load test's probe (tests/load/instrument.py: refresh times,
+    live stores, sessions made and destroyed); sessions expire 1 s after their page closed."""
+    from load.server import Server
+
+    server = Server(warehouse, tmp_path, num_threads=4, session_lifetime_ms=1000)
+    server.start(timeout=SERVER_START_TIMEOUT)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def demo_url(browser, warehouse, tmp_path_factory) -> Iterator[str]:
     """The dashboard in demo mode (no login)."""

@@ -13,7 +13,6 @@ import time
 
 import pytest
 from browser_support import UI_TIMEOUT_MS, VIEWPORT, watch
-from load.server import Server
 
 pytestmark = pytest.mark.browser
 
@@ -51,19 +50,7 @@ def test_dashboard_loads_nothing_from_other_hosts(demo_url, new_page):
     assert_offline(watched)
 
 
-@pytest.fixture
-def short_lived_sessions(browser, warehouse, tmp_path):
-    """A server whose unused sessions expire after 1 s (the load test's probe counts the
-    sessions it builds)."""
-    server = Server(warehouse, tmp_path, num_threads=4, session_lifetime_ms=1000)
-    server.start(timeout=60.0)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def test_session_rebuilt_at_websocket_connect_is_offline(browser, short_lived_sessions):
+def test_session_rebuilt_at_websocket_connect_is_offline(browser, probed_server):
     """A slow browser: Bokeh's JS arrives 3 s late, the page's session has expired by then and
     Bokeh builds a new one when the websocket connects (it never gets Panel's page rewrite of
     stylesheet URLs)."""
@@ -77,9 +64,9 @@ def test_session_rebuilt_at_websocket_connect_is_offline(browser, short_lived_se
             route.continue_()
 
         page.route("**/static/js/bokeh.min.js*", slow_bokeh)
-        page.goto(short_lived_sessions.url)
+        page.goto(probed_server.url)
         use_every_view(page)
-        built = sum(e.get("kind") == "session" for e in short_lived_sessions.read_events())
+        built = sum(e.get("kind") == "session" for e in probed_server.read_events())
         assert built >= 2, "the page's first session did not expire: nothing was rebuilt"
         assert_offline(watched)
     finally:

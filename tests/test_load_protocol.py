@@ -14,9 +14,7 @@ import random
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from load.protocol import ProtocolSession
-from load.server import Server
 from load.sessions import Stats
 
 from app import format as fmt
@@ -26,16 +24,6 @@ def run_apart(coroutine):
     """asyncio.run on its own thread: the browser tests' Playwright keeps a loop running here."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
-
-
-@pytest.fixture
-def probed_server(warehouse, tmp_path):
-    server = Server(warehouse, tmp_path, num_threads=4, session_lifetime_ms=1000)
-    server.start(timeout=60.0)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def kpi_value(session: ProtocolSession, metric: str) -> str:

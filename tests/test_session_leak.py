@@ -13,23 +13,10 @@ from __future__ import annotations
 
 import pytest
 from browser_support import UI_TIMEOUT_MS, VIEWPORT, watch
-from load.server import Server
 
 pytestmark = pytest.mark.browser
 
-#: Bokeh checks every second for sessions whose websocket closed more than this long ago.
-SESSION_LIFETIME_MS = 1000
 FREED_TIMEOUT_S = 30.0
-
-
-@pytest.fixture
-def probed_server(browser, warehouse, tmp_path):
-    server = Server(warehouse, tmp_path, num_threads=4, session_lifetime_ms=SESSION_LIFETIME_MS)
-    server.start(timeout=60.0)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_closed_session_frees_its_store(browser, probed_server):
