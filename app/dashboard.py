@@ -37,14 +37,11 @@ body, .bk-root, .bk {{ font-family: {FONT}; }}
 """
 
 
-
 class Fast(_Fast):
     """The Fast design without its Google Fonts stylesheet (the page uses FONT instead).
     Keeps the name `Fast`: Panel finds the design's bundled files by the class name."""
 
     _resources = {kind: res for kind, res in _Fast._resources.items() if kind != "font"}
-
-
 
 
 def db_path() -> Path:

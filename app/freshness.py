@@ -48,10 +48,7 @@ async def reload_data(state) -> None:
     span = await loop.run_in_executor(None, state.activity_span, everything)
     followed_span = state.date_range is None or tuple(state.date_range) == state.default_range()
     state.date_min, state.date_max = span
-    state.param.business_users.objects = [state.tenant] if state.tenant is not None else \
-        everything["business_users"]
-    state.param.lead_statuses.objects = everything["lead_statuses"]
-    state.param.projects.objects = narrowed["projects"]
+    state.set_choices(everything, projects=narrowed["projects"])
     changes = {
         "business_users": [u for u in state.business_users
                            if u in state.param.business_users.objects],

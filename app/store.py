@@ -76,12 +76,9 @@ class DashboardState(param.Parameterized):
         self._generation = 0
         options = layer.filter_options(tenant=tenant)
         self.date_min, self.date_max = self.activity_span(options)
-        self.param.business_users.objects = [tenant] if tenant is not None else \
-            options["business_users"]
+        self.set_choices(options)
         if tenant is not None:  # any other business user is refused on assignment
             self.param.business_users.check_on_set = True
-        self.param.lead_statuses.objects, self.param.projects.objects = (
-            options["lead_statuses"], options["projects"])
         with param.parameterized.discard_events(self):
             self.business_users = [tenant] if tenant is not None else []
             self.date_range = self.default_range()
@@ -100,6 +97,14 @@ class DashboardState(param.Parameterized):
         if active.empty:
             return options["date_min"], options["date_max"]
         return active["day"].min().date(), active["day"].max().date()
+
+    def set_choices(self, options: dict, projects: list | None = None) -> None:
+        """The filters' choices from `layer.filter_options` (a tenant is offered only itself);
+        `projects`: those of the chosen business users, when narrower than all."""
+        self.param.business_users.objects = [self.tenant] if self.tenant is not None else \
+            options["business_users"]
+        self.param.lead_statuses.objects = options["lead_statuses"]
+        self.param.projects.objects = options["projects"] if projects is None else projects
 
     # -- filters -------------------------------------------------------------------------
     def default_range(self) -> tuple[dt.date, dt.date] | None:
