@@ -25,9 +25,8 @@ def write(report: dict, docs: Path) -> None:
     merged["machine"] = report["machine"]
     merged["latest_scales"] = sorted(report["scales"])
     path.write_text(json.dumps(merged, indent=2, sort_keys=True, default=str) + "\n")
-    current = set(report["scales"])
-    plot.write(merged, current, docs / PLOT)
-    (docs / "BENCHMARKS.md").write_text(render(merged, current, read_load(docs / LOAD_JSON)))
+    plot.write(merged, set(report["scales"]), docs / PLOT)
+    rerender(docs)
 
 
 def rerender(docs: Path) -> bool:
