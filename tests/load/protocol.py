@@ -74,7 +74,6 @@ class ProtocolSession(User):
 
         def on_patch(message) -> None:
             self.last_frame = time.monotonic()
-            self.frames += 1
             try:
                 apply_patch(message)
             except Exception as exc:  # noqa: BLE001 - a patch the client cannot apply

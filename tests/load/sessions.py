@@ -61,7 +61,6 @@ class User:
     def __init__(self, stats: Stats, rng: random.Random, search_terms: list[str]):
         self.stats, self.rng, self.search_terms = stats, rng, search_terms
         self.last_frame = 0.0
-        self.frames = 0
         self.closing = False
         self.quick = "All data"
         self.search = ""
@@ -172,7 +171,6 @@ class BrowserSession(User):
 
         def frame(payload) -> None:
             self.last_frame = time.monotonic()
-            self.frames += 1
             if DEBUG:
                 self.recent.append((time.time(), payload if isinstance(payload, str) else
                                     f"<{len(payload)} bytes>"))
