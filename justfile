@@ -49,20 +49,22 @@ serve port="5006": setup
         --allow-websocket-origin 127.0.0.1:{{port}} --allow-websocket-origin localhost:{{port}}
 
 # production mode: login required (accounts from `campaign-bi users add`), each business user
-# sees only its own data; needs CAMPAIGN_BI_COOKIE_SECRET and a credentials file
-serve-prod address="127.0.0.1" port="5006": setup
+# sees only its own data; one process per core; needs CAMPAIGN_BI_COOKIE_SECRET (read from the
+# environment, never put on a command line where `ps` shows it) and a credentials file
+serve-prod address="127.0.0.1" port="5006" procs="2": setup
     #!/usr/bin/env bash
     set -euo pipefail
     : "${CAMPAIGN_BI_COOKIE_SECRET:?set CAMPAIGN_BI_COOKIE_SECRET to a long random string}"
     export CAMPAIGN_BI_CREDENTIALS="${CAMPAIGN_BI_CREDENTIALS:-data/credentials.json}"
     [ -f "$CAMPAIGN_BI_CREDENTIALS" ] || { echo "no $CAMPAIGN_BI_CREDENTIALS: create accounts with .venv/bin/campaign-bi users add" >&2; exit 2; }
     export CAMPAIGN_BI_DB="{{db}}"
-    # signed session ids: a client cannot attach to a session id it guessed or saw elsewhere
+    # Panel signs its login cookie with PANEL_COOKIE_SECRET; signed session ids use
+    # BOKEH_SECRET_KEY: a client cannot attach to a session id it guessed or saw elsewhere
+    export PANEL_COOKIE_SECRET="$CAMPAIGN_BI_COOKIE_SECRET"
     export BOKEH_SECRET_KEY="${BOKEH_SECRET_KEY:-$CAMPAIGN_BI_COOKIE_SECRET}"
     exec {{venv}}/bin/panel serve app/dashboard.py --address {{address}} --port {{port}} \
-        --auth-module app/auth.py --cookie-secret "$CAMPAIGN_BI_COOKIE_SECRET" \
-        --enable-xsrf-cookies --session-ids signed \
-        --allow-websocket-origin {{address}}:{{port}} --num-threads 4
+        --auth-module app/auth.py --enable-xsrf-cookies --session-ids signed \
+        --allow-websocket-origin {{address}}:{{port}} --num-procs {{procs}}
 
 # run the test suite (browser tests need Debian's chromium at /usr/bin/chromium)
 test *args: setup
@@ -71,6 +73,10 @@ test *args: setup
 # benchmarks; writes docs/BENCHMARKS.md and docs/benchmarks.json
 bench *args: setup
     {{py}} -m tests.bench.run {{args}}
+
+# browser latency: headless Chromium clicks → settled, 1 and 4 pages; writes docs/browser_latency.json, docs/BENCHMARKS.md
+bench-browser *args: setup
+    {{py}} -m tests.bench.browser {{args}}
 
 # load test: 20 dashboard sessions (4 in Chromium) × 60 s × 2 rounds on a local server; writes docs/LOAD.md, docs/load.json, docs/BENCHMARKS.md
 load *args: setup

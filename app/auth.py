@@ -1,5 +1,5 @@
-"""Login for production mode: `panel serve app/dashboard.py --auth-module app/auth.py
---cookie-secret SECRET`. Accounts come from the scrypt-hashed credentials file
+"""Login for production mode: `panel serve app/dashboard.py --auth-module app/auth.py` with the
+cookie secret in PANEL_COOKIE_SECRET (`just serve-prod`). Accounts come from the scrypt-hashed credentials file
 (CAMPAIGN_BI_CREDENTIALS); the signed `user` cookie is what `pn.state.user` reads.
 """
 

@@ -8,6 +8,7 @@ Three parts: `app.store.DashboardState` (filters → data through the semantic l
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 import os
@@ -20,12 +21,15 @@ from panel.theme.fast import Fast as _Fast
 from app.freshness import follow_new_data
 from app.layers import get_layer
 from app.pickers import data_choice, picker
+from app.search_box import SearchBox
 from app.store import QUICK_RANGES, DashboardState
 from app.views import AlertsView, CampaignTable, KpiCards, OutcomesView, SegmentsView, TrendsView
 from app.views.states import CSS, note
 from app.warm import warm_first_page
 
 DEFAULT_DB = "data/warehouse.duckdb"
+#: Pause before building each hidden view's components after the page has loaded.
+PREPARE_GAP_S = 0.3
 TITLE = "campaign-bi"
 #: A local font stack: the template's Google Fonts link is switched off (works offline).
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
@@ -113,11 +117,7 @@ def sidebar(state: DashboardState) -> list:
                       lambda text, limit: state.option_matches("project", text, limit),
                       placeholder="All projects (type to search)",
                       sizing_mode="stretch_width", **limits)
-    dates = pn.widgets.DateRangePicker.from_param(
-        state.param.date_range, start=state.date_min, end=state.date_max,
-        sizing_mode="stretch_width")
-    state.param.watch(  # a new warehouse may move the span (app/freshness.py)
-        lambda *_: dates.param.update(start=state.date_min, end=state.date_max), "data")
+    dates = date_picker(state)
     quick = []
     for name in QUICK_RANGES:
         button = pn.widgets.Button(label=name, button_type="light", width=136, height=30,
@@ -131,9 +131,9 @@ def sidebar(state: DashboardState) -> list:
             button.button_type = "primary" if button.label == chosen else "light"
     state.param.watch(mark_quick, "date_range")
     mark_quick()
-    search = pn.widgets.TextInput.from_param(
-        state.param.campaign_search,
-        placeholder="Campaign id(s) or project text", sizing_mode="stretch_width")
+    search = SearchBox(state, name="Campaign search",
+                       placeholder="Campaign id(s) or project text (applies as you type)",
+                       sizing_mode="stretch_width").widget
     statuses = data_choice(state, "lead_statuses", placeholder="All statuses",
                            sizing_mode="stretch_width")
     reset = pn.widgets.Button(label="Reset filters", button_type="default",
@@ -152,6 +152,31 @@ def sidebar(state: DashboardState) -> list:
             pn.FlexBox(*quick, margin=(0, 7)), search, statuses, status_note, reset, pn.layout.Divider(), download,
             note("The export holds personal data (names, emails, phones) of the filtered "
                  "leads; handle it accordingly.")]
+
+
+def date_picker(state: DashboardState) -> pn.widgets.DateRangePicker:
+    """The date range, linked to the store both ways. The calendar sends no range when a single
+    day was clicked and it closed: the filter keeps its range and the field shows it again
+    (it used to drop the date filter silently and show all data)."""
+    dates = pn.widgets.DateRangePicker(
+        name=state.param.date_range.label, value=state.date_range, start=state.date_min,
+        end=state.date_max, sizing_mode="stretch_width")
+
+    def to_state(event) -> None:
+        if event.new is None:
+            pn.state.execute(lambda: setattr(dates, "value", state.date_range), schedule=True)
+        elif state.date_range is None or tuple(event.new) != tuple(state.date_range):
+            state.date_range = tuple(event.new)
+
+    def to_widget(event) -> None:
+        if event.new is not None and (dates.value is None or
+                                      tuple(dates.value) != tuple(event.new)):
+            dates.value = tuple(event.new)
+    dates.param.watch(to_state, "value")
+    state.param.watch(to_widget, "date_range")
+    state.param.watch(  # a new warehouse may move the span (app/freshness.py)
+        lambda *_: dates.param.update(start=state.date_min, end=state.date_max), "data")
+    return dates
 
 
 def _quick_name(state: DashboardState) -> str | None:
@@ -173,35 +198,62 @@ def export_bytes(state: DashboardState) -> io.BytesIO:
 
 
 def header_note(state: DashboardState):
-    def text(data, loading):
-        if data is None:
-            return ""
+    def text(*_):
         span = f"{state.date_min} – {state.date_max}" if state.date_min else "no dates"
         scope = f"Business user {state.tenant} · " if state.tenant is not None else ""
         return f'<div class="cbi-note">{scope}Data available: {span}</div>'
-    return pn.pane.HTML(pn.bind(text, state.param.data, state.param.loading),
-                        stylesheets=[CSS], sizing_mode="stretch_width")
+    pane = pn.pane.HTML(text(), stylesheets=[CSS], sizing_mode="stretch_width")
+
+    def follow(*_):  # a new warehouse may move the span (app/freshness.py)
+        if (new := text()) != pane.object:
+            pane.object = new
+    state.param.watch(follow, "data")
+    return pane
 
 
-def main_area(state: DashboardState) -> list:
-    views = [("Campaigns", CampaignTable(store=state)),
-             ("Trends", TrendsView(store=state, active=False)),
-             ("Lead outcomes", OutcomesView(store=state, active=False)),
-             ("Segments", SegmentsView(store=state, active=False)),
-             ("Alerts", AlertsView(store=state, active=False))]
-    # Not `dynamic`: a dynamic Tabs detaches a hidden tab's models from the page; a view updating
-    # them makes Panel re-point the page's shared stylesheets at its CDN, and under load the
-    # browser then got changes for models it had dropped ("reference … isn't known"). Hidden
-    # views do not redraw (`active` below); drawn tabs stay on the page.
-    tabs = pn.Tabs(*views, sizing_mode="stretch_width")
+class MainArea(pn.viewable.Viewer):
+    """The KPI cards above the tabs of views; a view draws only while its tab is shown."""
 
-    def show(event) -> None:  # a tab's charts are drawn when it is shown, not on every change
-        for index, (_, view) in enumerate(views):
-            if "active" in view.param:
+    def __init__(self, state: DashboardState, served: bool = False, **params):
+        super().__init__(**params)
+        self.kpis = KpiCards(store=state)
+        self.views = [("Campaigns", CampaignTable(store=state)),
+                      ("Trends", TrendsView(store=state, active=False)),
+                      ("Lead outcomes", OutcomesView(store=state, active=False)),
+                      ("Segments", SegmentsView(store=state, active=False)),
+                      ("Alerts", AlertsView(store=state, active=False))]
+        # Not `dynamic`: a dynamic Tabs detaches a hidden tab's models from the page; a view
+        # updating them makes Panel re-point the page's shared stylesheets at its CDN, and under
+        # load the browser then got changes for models it had dropped ("reference … isn't
+        # known"). Hidden views do not draw (`active`); they catch up when shown.
+        self.tabs = pn.Tabs(*self.views, sizing_mode="stretch_width")
+        self.tabs.param.watch(self._show, "active")
+        self._layout = pn.Column(
+            pn.Column(header_note(state), self.kpis, sizing_mode="stretch_width"), self.tabs,
+            sizing_mode="stretch_width")
+        if served:  # hidden tabs' charts are built while the page is idle, not on first click
+            hidden = [view for _, view in self.views[1:]]
+
+            async def prepare() -> None:
+                await prepare_later(hidden)
+            pn.state.onload(prepare)
+
+    def _show(self, event) -> None:
+        with pn.io.hold():
+            for index, (_, view) in enumerate(self.views):
                 view.active = index == event.new
-    tabs.param.watch(show, "active")
-    return [pn.Column(header_note(state), KpiCards(store=state), sizing_mode="stretch_width"),
-            tabs]
+
+    def __panel__(self):
+        return self._layout
+
+
+async def prepare_later(views: list) -> None:
+    """Build the hidden views' components while the page is idle, each in a worker thread (the
+    hvPlot charts take tens of ms each): a tab's first showing then only puts them on the page.
+    Nothing is sent to the page here, so the page is quiet once it has loaded."""
+    for view in views:
+        await asyncio.sleep(PREPARE_GAP_S)
+        await asyncio.to_thread(view.built)
 
 
 def build(path: Path | None = None, user: str | None = None, served: bool = True):
@@ -217,7 +269,7 @@ def build(path: Path | None = None, user: str | None = None, served: bool = True
             state, body = None, [access_denied_page(str(exc))]
         else:
             state = DashboardState(get_layer(path), tenant=tenant, background=served)
-            body = main_area(state)
+            body = [MainArea(state, served)]
             if served:
                 follow_new_data(state)
                 if tenant is None:  # the next admin sessions open the first page at once
@@ -242,9 +294,8 @@ def account_menu(user: str | None) -> list:
 
 
 if pn.state.served:
-    from app import doc_sync, offline
+    from app import offline
 
-    doc_sync.install()  # worker threads and the event loop both change a session's page
     offline.before_build()  # no stylesheet from a CDN, even in a session rebuilt late
     pn.extension("tabulator", design=Fast, notifications=False)
     _state, _page = build(user=pn.state.user)

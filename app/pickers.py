@@ -62,7 +62,12 @@ if (view != null && view.input_el != null && view.input_el.matches(':focus')) {
 
 class SearchPicker:
     """A picker for many choices: a search box whose completions are the first `limit` matches
-    from `search(text, limit)`, and the chosen values as removable chips below it."""
+    from `search(text, limit)`, and the chosen values as removable chips below it.
+
+    `search` answers the exact match first (semantic/compiler/listing.py `option_matches`), so
+    Enter, which takes the first completion shown, picks `199` rather than `1199`. Enter pressed
+    before the completions for the text came back (typing fast) finds the menu empty: the box
+    then sends the typed text (restrict=False), and the choice it names exactly is picked."""
 
     def __init__(self, owner: param.Parameterized, name: str, search, placeholder: str,
                  limit: int = 100, **widget_params) -> None:
@@ -72,7 +77,7 @@ class SearchPicker:
         self.finder = pn.widgets.AutocompleteInput(
             label=owner.param[name].label, placeholder=placeholder, options={},
             min_characters=1, case_sensitive=False, search_strategy="includes",
-            restrict=True, **widget_params)
+            restrict=False, **widget_params)
         self.chosen = pn.widgets.MultiChoice(
             options=safe_labels(chosen), value=chosen, visible=bool(chosen), **widget_params)
         self.finder.param.watch(self._complete, "value_input")
@@ -92,10 +97,24 @@ class SearchPicker:
     def _pick(self, event) -> None:
         if event.new in (None, ""):
             return
+        chosen = event.new if event.new in self.finder.options.values() else \
+            self._exact(event.new)
+        if chosen is None:
+            return  # typed text naming no choice: left in the box to go on typing
         values = list(getattr(self.owner, self.name))
-        if event.new not in values:
-            setattr(self.owner, self.name, [*values, event.new])
-        self.finder.value = None  # ready for the next search
+        if chosen not in values:
+            setattr(self.owner, self.name, [*values, chosen])
+        # ready for the next search ("", not None: Bokeh's value is a string)
+        self.finder.value = ""
+
+    def _exact(self, typed):
+        """The choice `typed` (text sent by Enter or on leaving the box, not one of the
+        completions shown) names exactly, in any case; None if it names none."""
+        text = str(typed).strip()
+        found = self.search(text, 1) if text else []
+        if found and str(found[0]).strip().casefold() == text.casefold():
+            return found[0]
+        return None
 
     def _unpick(self, event) -> None:
         if list(getattr(self.owner, self.name)) != list(event.new):

@@ -17,7 +17,7 @@ import pandas as pd
 import panel as pn
 import param
 
-from app.page_load import page_loaded
+from app.refresh import LatestWins
 from app.results import ResultCache
 from app.viewdata import (  # noqa: F401  (re-exported: the store's public names)
     FULL_FRAME_LIMIT,
@@ -54,6 +54,9 @@ TTFC_METRICS = ("contacted_leads", "speed_to_lead_hours")
 DEFERRED_METRICS = tuple(dict.fromkeys((*alert_rules.CAMPAIGN_METRICS, *TTFC_METRICS)))
 _POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="campaign-bi-store")
 RESULTS = ResultCache(size=256)  # shared by every session (see app.results)
+FILTERS = ("business_users", "projects", "date_range", "campaign_search", "lead_statuses")
+#: What a refresh updates, by view; a grain change touches only the trends.
+PARTS = ("kpis", "campaigns", "trends", "outcomes", "segments", "alerts")
 
 
 class DashboardState(param.Parameterized):
@@ -66,14 +69,20 @@ class DashboardState(param.Parameterized):
     tenant = param.Integer(default=None, allow_None=True, constant=True,
                            doc="Business user this session is bound to (None: all).")
     data = param.Parameter(default=None, doc="DashboardData for the current filters.")
-    loading = param.Boolean(default=False)
+    loading = param.Boolean(default=False, doc="A recomputation has run for a while.")
+    pending = param.List(default=[], item_type=str,
+                         doc="The parts (PARTS) being recomputed, once that takes a while: only "
+                             "their views show a loading state.")
     error = param.String(default="")
 
     def __init__(self, layer, tenant: int | None = None, background: bool = False, **params):
         super().__init__(tenant=tenant, **params)
         self.layer = layer
         self.background = background
-        self._generation = 0
+        self.computations = 0  # filter states computed (tests count them per change)
+        self._changed: set[str] = set()
+        self._adjusting = False
+        self._updates = LatestWins(self._compute_inputs, self._apply, self._slow)
         options = layer.filter_options(tenant=tenant)
         self.date_min, self.date_max = self.activity_span(options)
         self.set_choices(options)
@@ -84,8 +93,9 @@ class DashboardState(param.Parameterized):
             self.date_range = self.default_range()
             self.grain = self._auto_grain(self.date_range)
         self.refresh(complete=not background)
+        self.param.watch(self._on_change, [*FILTERS, "grain"])
         if background:  # served: a large scope's alerts and ttfc follow after the page loads
-            pn.state.onload(self._refresh_async)
+            pn.state.onload(self._complete_after_load)
 
     def activity_span(self, options: dict) -> tuple[dt.date | None, dt.date | None]:
         """First and last day with delivery, leads or status changes (the layer's span also
@@ -133,30 +143,39 @@ class DashboardState(param.Parameterized):
         days = (rng[1] - rng[0]).days + 1 if rng else 999
         return "day" if days <= 45 else "week" if days <= 370 else "month"
 
-    @param.depends("business_users", watch=True, on_init=False)
+    def _on_change(self, *events) -> None:
+        """Any filter or the grain changed: settle what follows from it (a tenant's lock, the
+        projects of the chosen users, the grain of a new range), then one refresh. Changes made
+        here arrive as nested events and join the same refresh."""
+        self._changed.update(event.name for event in events)
+        if self._adjusting:
+            return
+        self._adjusting = True
+        try:
+            names = {event.name for event in events}
+            if "business_users" in names:
+                self._lock_and_narrow()
+            if "date_range" in names and "grain" not in names:
+                self.grain = self._auto_grain(self.date_range)
+        finally:
+            self._adjusting = False
+        changed, self._changed = self._changed, set()
+        self.request_refresh(("trends",) if changed == {"grain"} else PARTS)
+
     def _lock_and_narrow(self) -> None:
         if self.tenant is not None and list(self.business_users) != [self.tenant]:
             self.business_users = [self.tenant]  # a tenant session cannot widen its scope
             return
-        options = self.layer.filter_options(tenant=self.tenant,
-                                            business_user=list(self.business_users) or None)
+        users = tuple(self.business_users)
+        options = self._cached(("options", users, self.tenant), lambda: self.layer.filter_options(
+            tenant=self.tenant, business_user=list(users) or None))
         self.param.projects.objects = options["projects"]
         kept = [p for p in self.projects if p in options["projects"]]
         if kept != list(self.projects):
             self.projects = kept
 
-    @param.depends("date_range", watch=True)
-    def _grain_for_range(self) -> None:
-        self.grain = self._auto_grain(self.date_range)
-
     def filter_state(self) -> FilterState:
-        users = (self.tenant,) if self.tenant is not None else tuple(self.business_users)
-        rng = self.date_range or (None, None)
-        state = FilterState(business_user=users, project=tuple(self.projects),
-                            lead_status=tuple(self.lead_statuses), date_from=rng[0],
-                            date_to=rng[1], tenant=self.tenant)
-        text = self.campaign_search.strip()
-        return self._search(text, state) if text else state
+        return self._state_of(self._inputs())
 
     def _search(self, text: str, state: FilterState) -> FilterState:
         """Narrow to campaigns matching the search (see `narrow_to_search`)."""
@@ -180,60 +199,88 @@ class DashboardState(param.Parameterized):
         return name.replace("leads_", "leads_no-match_", 1) if state.no_match else name
 
     # -- refresh -------------------------------------------------------------------------
-    @param.depends("business_users", "projects", "date_range", "campaign_search",
-                   "lead_statuses", watch=True)
     def recompute(self) -> None:
-        """Recompute every view for the current filters (in the background when served)."""
-        pn.state.execute(self._refresh_async) if self.background else self.refresh()
+        """Recompute every view for the current filters (e.g. after new data arrived)."""
+        self.request_refresh(PARTS)
 
-    @param.depends("grain", watch=True)
-    def _on_grain(self) -> None:  # only the trends depend on the grain
-        if (data := self.data) is not None:
-            trends = data.trends if data.empty else self._trends(data.state, self.grain)
-            self.data = replace(data, grain=self.grain, trends=trends)
+    def request_refresh(self, parts=PARTS) -> None:
+        """One refresh for the current filters: at once when not served (tests), else off the
+        event loop, newest request wins (`app.refresh.LatestWins`)."""
+        if not self.background:
+            self.refresh()
+            return
+        self._pending_parts = sorted({*getattr(self, "_pending_parts", ()), *parts})
+        self._updates.request(self._inputs())
+
+    def _inputs(self) -> tuple:
+        """The filters as plain values, read on the event loop (the worker only sees these)."""
+        return (tuple(self.business_users), tuple(self.projects), self.date_range,
+                self.campaign_search, tuple(self.lead_statuses), self.grain)
+
+    def _state_of(self, inputs: tuple) -> FilterState:
+        users, projects, rng, search, statuses, _grain = inputs
+        users = (self.tenant,) if self.tenant is not None else users
+        rng = rng or (None, None)
+        state = FilterState(business_user=users, project=projects, lead_status=statuses,
+                            date_from=rng[0], date_to=rng[1], tenant=self.tenant)
+        text = search.strip()
+        return self._search(text, state) if text else state
+
+    def _compute_inputs(self, inputs: tuple) -> tuple[DashboardData, str]:
+        """Worker thread: (data, error) for one set of filter values; never raises."""
+        try:
+            return self.compute(self._state_of(inputs), inputs[-1]), ""
+        except Exception as exc:  # noqa: BLE001 - shown as a message, never a traceback
+            return DashboardData(state=FilterState(), empty=True), f"Could not load data: {exc}"
+
+    def _slow(self, on: bool) -> None:
+        """Event loop: a computation is taking a while (or has ended): loading states."""
+        parts = list(self._pending_parts) if on else []
+        if not on:
+            self._pending_parts = []
+        if (parts, on) != (self.pending, self.loading):
+            with pn.io.hold():
+                self.param.update(pending=parts, loading=on)
+
+    def _apply(self, inputs: tuple, result: tuple[DashboardData, str]) -> None:
+        """Event loop: show the newest result, all views in one batch; then complete a large
+        scope's alerts and time to first contact in the background."""
+        data, error = result
+        with pn.io.hold():
+            self.param.update(data=data, error=error)
+        if not error and data.alerts is None:
+            pn.state.execute(self._complete_later)
+
+    async def _complete_later(self) -> None:
+        data = self.data
+        if data is None or data.empty or data.alerts is not None:
+            return
+        done = await asyncio.to_thread(self.complete, data)
+        if self.data is data:  # no newer filters meanwhile
+            with pn.io.hold():
+                self.data = done
+
+    async def _complete_after_load(self) -> None:
+        await self._complete_later()
 
     def refresh(self, complete: bool = True) -> DashboardData:
         """Recompute now (tests, first load); errors become a message, never a traceback."""
-        self._generation += 1
-        try:
-            data = self.compute(self.filter_state(), self.grain)
-            self.param.update(data=self.complete(data) if complete else data, error="")
-        except Exception as exc:
-            self.param.update(data=DashboardData(state=FilterState(), empty=True),
-                              error=f"Could not load data: {exc}")
+        data, error = self._compute_inputs(self._inputs())
+        if complete and not error:
+            data = self.complete(data)
+        self.param.update(data=data, error=error)
         return self.data
-
-    async def _refresh_async(self) -> None:
-        """Served: compute off the event loop with a loading indicator; a newer change wins.
-        Alerts and time to first contact of a very large scope follow in a second step."""
-        await page_loaded()  # an onload run may start before Panel can send changes
-        self._generation += 1
-        generation, self.loading = self._generation, True
-        loop = asyncio.get_running_loop()
-        try:
-            data = await loop.run_in_executor(None, self.compute, self.filter_state(),
-                                              self.grain)
-            if generation != self._generation:
-                return
-            if data is not self.data or self.error:
-                self.param.update(data=data, error="", loading=False)
-            if data.alerts is None:
-                data = await loop.run_in_executor(None, self.complete, data)
-                if generation == self._generation:
-                    self.data = data
-        except Exception as exc:
-            if generation == self._generation:
-                self.error = f"Could not load data: {exc}"
-        finally:
-            if generation == self._generation:
-                self.loading = False
 
     def compute(self, state: FilterState, grain: str) -> DashboardData:
         """Every view's data for one filter state, cached (alerts and ttfc of > FULL_FRAME_LIMIT
         campaigns are None: see `complete`); a tenant-bound store forces its own tenant."""
         if self.tenant is not None and state.tenant != self.tenant:
             state = replace(state, tenant=self.tenant)
-        return self._cached(("data", state, grain), lambda: self._compute(state, grain))
+        return self._cached(("data", state, grain), lambda: self._counted(state, grain))
+
+    def _counted(self, state: FilterState, grain: str) -> DashboardData:
+        self.computations += 1
+        return self._compute(state, grain)
 
     def complete(self, data: DashboardData) -> DashboardData:
         """`data` with the alerts and time to first contact that `compute` left out."""

@@ -193,7 +193,9 @@ class SemanticLayer:
                        business_user: Any = None, limit: int = 100) -> list:
         """Search-as-you-type choices for a filter: the first `limit` business users whose id
         starts with `text` (kind "business_user"), or projects of the chosen business users
-        whose name contains it, case-insensitively (kind "project"); sorted."""
+        whose name contains it, case-insensitively (kind "project"). The exact match comes
+        first, then those starting with `text`, then the rest; each shortest first, then
+        sorted (`199` before `1990`; `Kings`, `Kingsway`, `Acme Kings`)."""
         if kind not in ("business_user", "project"):
             raise InvalidQueryError(f"options are searched for business_user or project, "
                                     f"not {kind!r}")

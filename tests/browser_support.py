@@ -252,7 +252,7 @@ def probed_server(warehouse, tmp_path):
     live stores, sessions made and destroyed); sessions expire 1 s after their page closed."""
     from load.server import Server
 
-    server = Server(warehouse, tmp_path, num_threads=4, session_lifetime_ms=1000)
+    server = Server(warehouse, tmp_path, procs=1, session_lifetime_ms=1000)
     server.start(timeout=SERVER_START_TIMEOUT)
     try:
         yield server
@@ -308,9 +308,12 @@ def prod_setup(browser, warehouse, layer, tmp_path_factory) -> Iterator[ProdSetu
                        check=True, capture_output=True, timeout=60)
     server = PanelServer(
         "production", warehouse, folder / "panel.log",
-        extra_args=("--auth-module", "app/auth.py", "--cookie-secret", secrets.token_hex(32),
-                    "--enable-xsrf-cookies", "--session-ids", "signed"),  # as `just serve-prod`
-        env={"CAMPAIGN_BI_CREDENTIALS": str(creds), "BOKEH_SECRET_KEY": secrets.token_hex(32)})
+        # as `just serve-prod` (one process: the login throttle counts per process), secrets
+        # from the environment
+        extra_args=("--auth-module", "app/auth.py", "--enable-xsrf-cookies",
+                    "--session-ids", "signed"),
+        env={"CAMPAIGN_BI_CREDENTIALS": str(creds), "PANEL_COOKIE_SECRET": secrets.token_hex(32),
+             "BOKEH_SECRET_KEY": secrets.token_hex(32)})
     try:
         server.wait_ready("/login")
         yield ProdSetup(server.url, tenant, other, tenant_password, admin_password)

@@ -1,14 +1,16 @@
-"""The loading spinner must only mark models that live as long as the page. Panel marks a
-re-rendering pane's current content too; under load the server then sent the marking for content
-the page had just dropped (or not yet received) and the page failed with "reference … isn't
-known" (found by `just load`)."""
+"""Loading states: only the views being recomputed show one, and the spinner only marks models
+that live as long as the page. (Panel marks a re-rendering pane's current content too; under
+load the server then sent the marking for content the page had just dropped and the page failed
+with "reference … isn't known", found by `just load`.)"""
 
 from __future__ import annotations
 
 import panel as pn
 from bokeh.document import Document
 
-from app.dashboard import build
+from app import store
+from app.dashboard import MainArea
+from app.layers import get_layer
 
 LOADING = "pn-loading"
 
@@ -17,28 +19,28 @@ def marked(root) -> set[str]:
     return {m.id for m in root.references() if LOADING in (getattr(m, "css_classes", None) or [])}
 
 
-def marked_while_loading(state, root) -> set[str]:
-    state.loading = True
+def marked_while_pending(state, root, parts) -> set[str]:
+    state.pending = list(parts)
     ids = marked(root)
-    state.loading = False
-    left = marked(root)
-    assert not left, "the spinner stayed after loading ended"
+    state.pending = []
+    assert not marked(root), "the spinner stayed after loading ended"
     return ids
 
 
 def test_the_spinner_marks_the_same_models_before_and_after_a_refresh(warehouse):
-    state, page = build(warehouse, served=False)
-    root = page.get_root(Document())
-    tabs = next(obj for obj in page.select(pn.Tabs) if len(obj) == 5)
-    for index in range(len(tabs)):  # draw every tab's view
-        tabs.active = index
-    tabs.active = 0
-    before = marked_while_loading(state, root)
-    assert len(before) >= 6, "KPI cards, the campaign table and four tab views show a spinner"
+    state = store.DashboardState(get_layer(warehouse))
+    area = MainArea(state)
+    root = pn.Column(area).get_root(Document())
+    for index in range(len(area.tabs)):  # draw every tab's view
+        area.tabs.active = index
+    area.tabs.active = 0
+    before = marked_while_pending(state, root, store.PARTS)
+    assert len(before) == 6, "KPI cards, the campaign table and four tab views show a spinner"
+    assert len(marked_while_pending(state, root, ["trends"])) == 1, "only the trends"
 
-    state.apply_quick_range("Last 7 days")  # every drawn view renders new content
-    for index in range(len(tabs)):
-        tabs.active = index
-    tabs.active = 0
-    after = marked_while_loading(state, root)
+    state.apply_quick_range("Last 7 days")  # every drawn view gets new data
+    for index in range(len(area.tabs)):
+        area.tabs.active = index
+    area.tabs.active = 0
+    after = marked_while_pending(state, root, store.PARTS)
     assert after == before, "the spinner marked content that a refresh replaces"

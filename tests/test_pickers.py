@@ -68,7 +68,7 @@ def test_search_picker_completes_from_the_database_and_adds_chips(state):
     search.finder.value = 71
     assert state.business_users == [71] and state.data.kpis["spend"] == 5
     assert search.chosen.visible and search.chosen.value == [71]
-    assert search.finder.value is None  # ready for the next one
+    assert search.finder.value == ""  # ready for the next one
     assert search.finder.placeholder == "Add another (type to search)"
     search.finder.value = 7
     assert state.business_users == [71, 7] and state.data.kpis["spend"] == 105

@@ -15,7 +15,7 @@ import semantic
 from app import store as S
 from app.views import kpis as kpi_view
 from app.views.campaigns import CampaignTable
-from app.views.states import EMPTY_TEXT, content
+from app.views.states import EMPTY_TEXT
 
 JULY = (dt.date(2024, 7, 1), dt.date(2024, 7, 10))
 
@@ -195,9 +195,13 @@ def test_campaign_search_matches_ids_and_project_text(state):
 def test_empty_filters_give_the_empty_state(state, change):
     state.param.update(**change)
     assert state.data.empty and state.error == ""
-    shown = content(state.data, state.error, lambda data: pytest.fail("rendered empty data"))
-    assert EMPTY_TEXT in shown.object
-    assert CampaignTable(store=state)._table.visible is False
+    cards = kpi_view.KpiCards(store=state)
+    assert cards._message.visible and EMPTY_TEXT in cards._message.object
+    assert not cards._content.visible
+    table = CampaignTable(store=state)
+    assert table._message.visible and not table._content.visible
+    # nothing to page through: the pager is off (it stayed enabled with no rows)
+    assert table._prev.disabled and table._next.disabled
 
 
 def test_reset_restores_the_defaults(state):

@@ -10,7 +10,7 @@ from bokeh.models import ColumnDataSource
 from app.views import charts
 from app.views.alerts import shown_formatters
 from app.views.campaigns import formatters
-from app.views.outcomes import donut
+from app.views.outcomes import Donut
 
 
 def test_each_table_gets_its_own_formatter_models():
@@ -29,12 +29,17 @@ def _color_columns(fig) -> list:
 def test_bars_without_rows_keep_a_string_colour_column():
     empty = pd.DataFrame({"stage": pd.Series([], dtype=str), "leads": pd.Series([], dtype=int)})
     for color in ("#1a5fb4", []):
-        fig = charts.hbar(empty, "stage", "leads", "t", [], color=color)
-        columns = _color_columns(fig)
+        bars = charts.HBar("t", [])
+        bars.update(empty, "stage", "leads", color)
+        columns = _color_columns(bars.figure)
         assert columns and all(str(getattr(c, "dtype", "object")) == "object" for c in columns)
 
 
 def test_status_donut_without_leads_shows_a_message_not_an_empty_ring():
-    status = pd.DataFrame({"lead_status": ["NEW_LEAD"], "leads": [0], "share": [0.0]})
-    pane = donut(status)
-    assert "No lead statuses" in pane.object
+    donut = Donut()
+    donut.update(pd.DataFrame({"lead_status": ["NEW_LEAD"], "leads": [0], "share": [0.0]}))
+    assert "No lead statuses" in donut.message.object and donut.message.visible
+    assert not donut.figure.visible
+    donut.update(pd.DataFrame({"lead_status": ["NEW_LEAD"], "leads": [3], "share": [1.0]}))
+    assert not donut.message.visible and donut.figure.visible
+    assert donut.center.data["text"] == ["3"]

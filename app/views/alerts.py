@@ -6,12 +6,12 @@ import html
 
 import pandas as pd
 import panel as pn
-import param
 from bokeh.models.widgets.tables import HTMLTemplateFormatter, NumberFormatter
 
 from app import format as fmt
-from app.views.readonly_table import ReadOnlyTable
-from app.views.states import CSS, empty_state, guarded, note
+from app.views.html_box import HtmlBox
+from app.views.live import LiveView, message_html
+from app.views.states import CSS, note_html
 
 ALERT_CSS = CSS + """
 .alert-counts { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 8px; }
@@ -55,32 +55,28 @@ def counts_html(alerts: pd.DataFrame, rules: dict[str, dict]) -> str:
             f'<ul class="cbi-note alert-legend">{legend}</ul>')
 
 
-class AlertsView(pn.viewable.Viewer):
-    store = param.Parameter()
-    active = param.Boolean(default=True, doc="Render only while shown (set by the entry).")
+def alert_rows(alerts: pd.DataFrame) -> pd.DataFrame:
+    frame = alerts.head(MAX_ROWS)
+    return frame.assign(
+        value_h=[shown(v, u) for v, u in zip(frame["value"], frame["unit"], strict=True)],
+        threshold_h=[shown(v, u) for v, u in zip(frame["threshold"], frame["unit"],
+                                                 strict=True)],
+    )[[*TITLES, "value_h", "threshold_h"]].reset_index(drop=True)
 
-    def _render(self, data):
-        from semantic.alerts import load_config
 
-        rules = {name: spec for name, spec in load_config().items()
-                 if spec.get("enabled", True)}
-        alerts = data.alerts
-        if alerts is None:  # a very large scope: computed right after the first paint
-            return note(f"Checking {data.campaign_count:,} campaigns against the alert rules…")
-        head = pn.pane.HTML(counts_html(alerts, rules), stylesheets=[ALERT_CSS],
-                            sizing_mode="stretch_width")
-        if alerts.empty:
-            return pn.Column(head, empty_state(
-                "Every campaign in these filters is within the alert thresholds.",
-                title="No alerts for these filters"), sizing_mode="stretch_width")
-        frame = alerts.head(MAX_ROWS).copy()
-        frame["value_h"] = [shown(v, u) for v, u in zip(frame["value"], frame["unit"],
-                                                         strict=True)]
-        frame["threshold_h"] = [shown(v, u) for v, u in zip(frame["threshold"], frame["unit"],
-                                                             strict=True)]
-        table = ReadOnlyTable(
-            frame[[*TITLES, "value_h", "threshold_h"]], titles=TITLES, show_index=False,
-            disabled=True, hidden_columns=["value_h", "threshold_h"],
+class AlertsView(LiveView):
+    part = "alerts"
+
+    def build(self):
+        self._head = HtmlBox("", css=ALERT_CSS)
+        self._wait = HtmlBox("", css=CSS, visible=False)
+        self._none = HtmlBox(message_html(
+            "empty", "No alerts for these filters",
+            "Every campaign in these filters is within the alert thresholds."), css=CSS,
+            visible=False)
+        self._table = pn.widgets.Tabulator(
+            pd.DataFrame(columns=[*TITLES, "value_h", "threshold_h"]), titles=TITLES,
+            show_index=False, disabled=True, hidden_columns=["value_h", "threshold_h"],
             pagination="local", page_size=20, layout="fit_data_table",
             formatters={"campaign": NumberFormatter(format="0", text_align="left"),
                         "business_user": NumberFormatter(format="0", text_align="left"),
@@ -89,13 +85,35 @@ class AlertsView(pn.viewable.Viewer):
                                                                    "valuesLookup": True},
                                                          "project": {"type": "input"}},
             selectable=False)
-        parts = [head, table]
-        if len(alerts) > MAX_ROWS:
-            parts.append(note(f"Showing the first {MAX_ROWS:,} of {len(alerts):,} alerts (each rule's "
-                              f"most severe first); "
-                              f"narrow the filters, or list them all with `campaign-bi alerts "
-                              f"--format json`."))
-        return pn.Column(*parts, sizing_mode="stretch_width")
+        self._more = HtmlBox("", css=CSS, visible=False)
+        return pn.Column(self._wait, self._head, self._none, self._table, self._more,
+                         sizing_mode="stretch_width")
 
-    def __panel__(self):
-        return guarded(self.store, self._render, self.param.active)
+    def slice(self, data) -> tuple:
+        return (data.alerts, data.campaign_count if data.alerts is None else None)
+
+    def draw(self, data) -> None:
+        from semantic.alerts import load_config
+
+        alerts = data.alerts
+        waiting = alerts is None  # a very large scope: computed right after the first paint
+        self._wait.visible = waiting
+        if waiting:
+            self._wait.object = note_html(
+                f"Checking {data.campaign_count:,} campaigns against the alert rules…")
+        rules = {name: spec for name, spec in load_config().items()
+                 if spec.get("enabled", True)}
+        self._head.visible = not waiting
+        self._none.visible = not waiting and alerts.empty
+        self._table.visible = not waiting and not alerts.empty
+        self._more.visible = not waiting and len(alerts) > MAX_ROWS
+        if waiting:
+            return
+        self._head.object = counts_html(alerts, rules)
+        if not alerts.empty:
+            self._table.value = alert_rows(alerts)
+        if len(alerts) > MAX_ROWS:
+            self._more.object = note_html(
+                f"Showing the first {MAX_ROWS:,} of {len(alerts):,} alerts (each rule's most "
+                f"severe first); narrow the filters, or list them all with `campaign-bi alerts "
+                f"--format json`.")

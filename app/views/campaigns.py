@@ -13,8 +13,10 @@ import param
 from bokeh.models.widgets.tables import DateFormatter, NumberFormatter
 
 from app import format as fmt
-from app.views.readonly_table import ReadOnlyTable
-from app.views.states import CSS, empty_state, error_state, loading_wrapper
+from app.refresh import LatestWins
+from app.views.html_box import HtmlBox
+from app.views.live import LiveView
+from app.views.states import CSS
 
 COLUMNS = {  # field -> header; what alerts highlight (CPL, utilization, CTR) comes early
     "campaign": "Campaign", "project": "Project", "business_user": "Business user",
@@ -96,40 +98,54 @@ def highlight(page: pd.DataFrame, fired: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(styles, index=page.index, columns=page.columns)
 
 
-class CampaignTable(pn.viewable.Viewer):
-    store = param.Parameter()
+class CampaignTable(LiveView):
+    """Built once: new data, a page or a sort only set the table's `value` and the texts."""
+
+    part = "campaigns"
     page = param.Integer(default=1, bounds=(1, None))
     page_size = param.Selector(default=25, objects=PAGE_SIZES)
     sort_by = param.String(default="spend")
     ascending = param.Boolean(default=False)
-    active = param.Boolean(default=True, doc="Shown (set by the entry); hidden, data changes "
-                           "are drawn when shown again.")
 
     def __init__(self, **params):
-        super().__init__(**params)
         self._fired: tuple = (None, {})
-        self._stale = False
-        self._table = ReadOnlyTable(
+        self._prev = pn.widgets.Button(label="‹ Previous", width=100, disabled=True)
+        self._next = pn.widgets.Button(label="Next ›", width=100, disabled=True)
+        self._status = HtmlBox("", css=CSS)
+        super().__init__(**params)
+        # a page of a large scope is a query: off the event loop, the newest page wins
+        self._pages = LatestWins(self._fetch, self._show_page)
+        self._prev.on_click(lambda _: self._go(self.page - 1))
+        self._next.on_click(lambda _: self._go(self.page + 1))
+        self.param.watch(lambda *_: self._load_page(), ["page", "page_size", "sort_by",
+                                                        "ascending"])
+
+    def build(self):
+        self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=list(COLUMNS)), show_index=False, disabled=True,
             pagination=None, titles=COLUMNS, formatters=formatters(), layout="fit_data_table",
             sizing_mode="stretch_width", frozen_columns=["campaign"],
             sorters=[{"field": "spend", "dir": "desc"}], selectable=False,
             stylesheets=[":host .tabulator { font-size: 0.86em; }"])
-        self._totals = pn.pane.HTML("", stylesheets=[TOTALS_CSS], sizing_mode="stretch_width")
-        self._status = pn.pane.HTML("", stylesheets=[CSS], sizing_mode="stretch_width")
-        self._prev = pn.widgets.Button(label="‹ Previous", width=100)
-        self._next = pn.widgets.Button(label="Next ›", width=100)
-        self._size = pn.widgets.Select.from_param(self.param.page_size, label="", width=80)
-        self._message = pn.Column(sizing_mode="stretch_width")
-        self._prev.on_click(lambda _: self._go(self.page - 1))
-        self._next.on_click(lambda _: self._go(self.page + 1))
+        self._totals = HtmlBox("", css=TOTALS_CSS)
         self._table.style.apply(self._highlight, axis=None)  # re-run for every page shown
         self._table.param.watch(self._on_sort, "sorters")
-        self.store.param.watch(self._on_data, ["data", "error"])
-        self.param.watch(lambda *_: self._render(), ["page", "page_size", "sort_by", "ascending"])
-        self.param.watch(self._on_shown, "active")
-        self._render()
+        return pn.Column(self._totals, self._table, sizing_mode="stretch_width")
 
+    def slice(self, data) -> tuple:
+        return (data.state, data.campaigns, data.totals, data.campaign_count, data.alerts)
+
+    def draw(self, data) -> None:
+        with param.parameterized.discard_events(self):
+            self.page = 1  # new data: back to its first page
+        self._load_page()
+
+    def _show_message(self, kind: str, title: str, hint: str = "") -> None:
+        super()._show_message(kind, title, hint)
+        self._status.object = ""
+        self._prev.disabled = self._next.disabled = True  # nothing to page through
+
+    # -- paging --------------------------------------------------------------------------
     def _highlight(self, page: pd.DataFrame) -> pd.DataFrame:
         data = self.store.data
         if self._fired[0] is not data:
@@ -137,10 +153,11 @@ class CampaignTable(pn.viewable.Viewer):
         return highlight(page, self._fired[1])
 
     def _go(self, page: int) -> None:
-        self.page = max(1, min(page, self._pages()))
+        self.page = max(1, min(page, self._page_count()))
 
-    def _pages(self) -> int:
-        rows = self.store.data.campaign_count if self.store.data is not None else 0
+    def _page_count(self) -> int:
+        data = self.store.data
+        rows = data.campaign_count if data is not None and not data.empty else 0
         return max(1, math.ceil(rows / self.page_size))
 
     def _on_sort(self, event) -> None:
@@ -150,54 +167,47 @@ class CampaignTable(pn.viewable.Viewer):
         field, ascending = sorters[0]["field"], sorters[0]["dir"] == "asc"
         data = self.store.data
         if data is not None and data.paged and field in UNSORTABLE_WHEN_PAGED:
-            self._render()  # the database pages by metrics and keys only; keep the order
+            self._load_page()  # the database pages by metrics and keys only; keep the order
             return
         if (field, ascending) != (self.sort_by, self.ascending):
             self.param.update(sort_by=field, ascending=ascending, page=1)
 
-    def _on_shown(self, event) -> None:
-        if event.new and self._stale:
-            pn.state.execute(self._on_data, schedule=True)  # after the tab switch is sent
-
-    def _on_data(self, *_events) -> None:
-        # Hidden: no table work for the server and the browser on every filter change; the
-        # latest data is drawn when the tab is shown.
-        self._stale = not self.active
-        if self._stale:
+    def _load_page(self) -> None:
+        data = self.store.data
+        if self._shown is None or data is None or data.empty or self.store.error:
             return
-        if self.page != 1:
-            self.page = 1  # renders
+        wanted = (data, self.page, self.page_size, self.sort_by, self.ascending)
+        if data.paged and self.store.background:
+            self._pages.request(wanted)
         else:
-            self._render()
+            self._show_page(wanted, self._fetch(wanted))
 
-    def _render(self) -> None:
-        data, error = self.store.data, self.store.error
-        if error or data is None or data.empty:
-            self._message[:] = [error_state(error) if error else empty_state()]
-            self._table.visible = self._totals.visible = False
-            self._status.object = ""
-            return
-        self._message[:] = []
-        self._table.visible = self._totals.visible = True
-        frame, rows = self.store.campaign_page(self.page, self.page_size, self.sort_by,
-                                               self.ascending)
-        frame = frame[list(COLUMNS)]
-        self._table.value = frame
-        self._totals.object = totals_html(data.totals, rows)
-        first = (self.page - 1) * self.page_size + 1 if rows else 0
-        last = min(self.page * self.page_size, rows)
-        self._status.object = (f'<div class="cbi-note">Campaigns {first:,}–{last:,} of '
-                               f'{rows:,} · page {self.page:,} of {self._pages():,} · sorted '
-                               f'by {COLUMNS.get(self.sort_by, self.sort_by)} '
-                               f'{"ascending" if self.ascending else "descending"}'
-                               f'{PAGED_NOTE if data.paged else ""} · highlighted cells fire '
-                               f'an alert</div>')
-        self._prev.disabled = self.page <= 1
-        self._next.disabled = self.page >= self._pages()
+    def _fetch(self, wanted: tuple):
+        _data, page, size, sort_by, ascending = wanted
+        return self.store.campaign_page(page, size, sort_by, ascending)
+
+    def _show_page(self, wanted: tuple, result) -> None:
+        data = wanted[0]
+        if data is not self.store.data:
+            return  # newer data is on its way
+        frame, rows = result
+        with pn.io.hold():
+            self._table.value = frame[list(COLUMNS)] if len(frame) else \
+                pd.DataFrame(columns=list(COLUMNS))
+            self._totals.object = totals_html(data.totals, rows)
+            first = (self.page - 1) * self.page_size + 1 if rows else 0
+            last = min(self.page * self.page_size, rows)
+            self._status.object = (
+                f'<div class="cbi-note">Campaigns {first:,}–{last:,} of {rows:,} · page '
+                f'{self.page:,} of {self._page_count():,} · sorted by '
+                f'{COLUMNS.get(self.sort_by, self.sort_by)} '
+                f'{"ascending" if self.ascending else "descending"}'
+                f'{PAGED_NOTE if data.paged else ""} · highlighted cells fire an alert</div>')
+            self._prev.disabled = self.page <= 1 or not rows
+            self._next.disabled = self.page >= self._page_count() or not rows
 
     def __panel__(self):
+        size = pn.widgets.Select.from_param(self.param.page_size, label="", width=80)
         pager = pn.Row(self._prev, self._next, pn.pane.HTML("Rows per page", margin=(14, 4)),
-                       self._size, self._status, sizing_mode="stretch_width")
-        body = pn.Column(self._totals, self._table, pager, self._message,
-                         sizing_mode="stretch_width")
-        return loading_wrapper(self.store, body)
+                       size, self._status, sizing_mode="stretch_width")
+        return pn.Column(self._layout, pager, sizing_mode="stretch_width")

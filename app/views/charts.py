@@ -1,5 +1,7 @@
-"""Small Bokeh chart builders shared by the views (plain Bokeh: a chart in ~10 ms, where an
-hvPlot chart takes ~100 ms to build — it matters when every filter change redraws)."""
+"""Small Bokeh charts shared by the views, built once per session and updated in place: a
+change sets the chart's data source, factors and ranges (a few ms), never new models. Plain
+Bokeh glyphs: the bar, donut and heatmap shapes here have no hvPlot element that updates in
+place more cheaply (the trend lines are hvPlot, app/views/trends.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from bokeh.palettes import Blues256
 from bokeh.plotting import figure
 
 TITLE_SIZE = "11pt"
+BAR_COLOR = "#1a5fb4"
 
 
 def _style(fig, title: str) -> None:
@@ -28,61 +31,90 @@ def _style(fig, title: str) -> None:
     fig.axis.major_tick_line_color = "#c9d1db"
     fig.axis.minor_tick_line_color = None
     fig.axis.major_label_text_color = "#3b4654"
+    fig.axis.axis_label_text_font_size = "9pt"
+    fig.axis.axis_label_text_font_style = "normal"
     fig.grid.grid_line_color = "#eef1f4"
 
 
-def hbar(frame: pd.DataFrame, category: str, value: str, title: str, tooltips: list,
-         color: str | list = "#1a5fb4", number_format: str = "0,0", height: int | None = None):
-    """Horizontal bars, first row on top."""
-    frame = frame.copy()
-    # object dtype even when empty: BokehJS refuses a colour column sent as numbers
-    frame["_color"] = pd.Series([color] * len(frame) if isinstance(color, str) else list(color),
-                                index=frame.index, dtype=object)
-    cats = [str(c) for c in frame[category]]
-    frame[category] = cats
-    fig = figure(y_range=list(reversed(cats)), height=height or 70 + 26 * len(cats),
-                 sizing_mode="stretch_width", x_axis_label=None)
-    source = ColumnDataSource(frame)
-    fig.hbar(y=category, right=value, height=0.72, color="_color", source=source)
-    fig.add_tools(HoverTool(tooltips=tooltips))
-    fig.xaxis.formatter = NumeralTickFormatter(format=number_format)
-    fig.xaxis.ticker.desired_num_ticks = 4
-    fig.x_range.start = 0
-    fig.ygrid.grid_line_color = None
-    _style(fig, title)
-    return fig
+def bar_data(frame: pd.DataFrame, category: str, value: str, color) -> dict:
+    """A bar chart's source: the frame's columns plus `_cat` (text), `_value` and `_color`
+    (strings even without rows: BokehJS refuses a colour column sent as numbers)."""
+    colors = [color] * len(frame) if isinstance(color, str) else list(color)
+    data = {str(name): frame[name].to_numpy() for name in frame.columns}
+    data.update(_cat=[str(c) for c in frame[category]],
+                _value=frame[value].to_numpy(dtype=float),
+                _color=pd.Series(colors, dtype=object).to_numpy())
+    return data
 
 
-def vbar(frame: pd.DataFrame, category: str, value: str, title: str, tooltips: list,
-         color: str = "#1a5fb4", number_format: str = "0,0", height: int = 300):
-    frame = frame.copy()
-    cats = [str(c) for c in frame[category]]
-    frame[category] = cats
-    fig = figure(x_range=cats, height=height, sizing_mode="stretch_width")
-    fig.vbar(x=category, top=value, width=0.75, color=color, source=ColumnDataSource(frame))
-    fig.add_tools(HoverTool(tooltips=tooltips))
-    fig.yaxis.formatter = NumeralTickFormatter(format=number_format)
-    if number_format == "0,0":  # counts: no half-step ticks that round to repeated labels
-        fig.yaxis.ticker.min_interval = 1
-    fig.y_range.start = 0
-    fig.xgrid.grid_line_color = None
-    _style(fig, title)
-    return fig
+class HBar:
+    """Horizontal bars, first row on top; the height follows the number of bars unless fixed."""
+
+    def __init__(self, title: str, tooltips: list, number_format: str = "0,0",
+                 height: int | None = None, axis_label: str | None = None):
+        self.fixed_height = height
+        self.source = ColumnDataSource(bar_data(pd.DataFrame({"c": [], "v": []}), "c", "v", []))
+        self.figure = fig = figure(y_range=[], height=height or 70, sizing_mode="stretch_width",
+                                   x_axis_label=axis_label)
+        fig.hbar(y="_cat", right="_value", height=0.72, color="_color", source=self.source)
+        fig.add_tools(HoverTool(tooltips=tooltips))
+        fig.xaxis.formatter = NumeralTickFormatter(format=number_format)
+        fig.xaxis.ticker.desired_num_ticks = 4
+        if number_format == "0,0":  # counts: no fractional ticks
+            fig.xaxis.ticker.min_interval = 1
+        fig.x_range.start = 0
+        fig.ygrid.grid_line_color = None
+        _style(fig, title)
+
+    def update(self, frame: pd.DataFrame, category: str, value: str, color=BAR_COLOR) -> None:
+        data = bar_data(frame, category, value, color)
+        self.figure.y_range.factors = list(reversed(data["_cat"]))
+        if self.fixed_height is None:
+            self.figure.height = 70 + 26 * len(frame)
+        self.source.data = data
 
 
-def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, title: str, tooltips: list,
-            x_order: list, y_order: list, height: int = 300):
-    fig = figure(x_range=x_order, y_range=list(reversed(y_order)), height=height,
-                 sizing_mode="stretch_width")
-    top = max(float(frame[value].max()), 1.0)
-    mapper = LinearColorMapper(palette=list(reversed(Blues256))[20:], low=0, high=top)
-    fig.rect(x=x, y=y, width=1, height=1, source=ColumnDataSource(frame),
-             fill_color={"field": value, "transform": mapper}, line_color="white")
-    fig.add_layout(ColorBar(color_mapper=mapper, ticker=BasicTicker(desired_num_ticks=5),
-                            formatter=NumeralTickFormatter(format="0,0"), width=10,
-                            major_label_text_font_size="8pt"), "right")
-    fig.add_tools(HoverTool(tooltips=tooltips))
-    fig.grid.grid_line_color = None
-    fig.axis.major_label_text_font_size = "8pt"
-    _style(fig, title)
-    return fig
+class VBar:
+    """Vertical bars over fixed categories."""
+
+    def __init__(self, categories: list[str], title: str, tooltips: list,
+                 number_format: str = "0,0", height: int = 300, axis_label: str | None = None):
+        self.source = ColumnDataSource(bar_data(pd.DataFrame({"c": [], "v": []}), "c", "v", []))
+        self.figure = fig = figure(x_range=list(categories), height=height,
+                                   sizing_mode="stretch_width", y_axis_label=axis_label)
+        fig.vbar(x="_cat", top="_value", width=0.75, color="_color", source=self.source)
+        fig.add_tools(HoverTool(tooltips=tooltips))
+        fig.yaxis.formatter = NumeralTickFormatter(format=number_format)
+        if number_format == "0,0":  # counts: no half-step ticks that round to repeated labels
+            fig.yaxis.ticker.min_interval = 1
+        fig.y_range.start = 0
+        fig.xgrid.grid_line_color = None
+        _style(fig, title)
+
+    def update(self, frame: pd.DataFrame, category: str, value: str, color=BAR_COLOR) -> None:
+        self.source.data = bar_data(frame, category, value, color)
+
+
+class Heatmap:
+    """A value per (x, y) cell over fixed categories, with a colour bar."""
+
+    def __init__(self, x: str, y: str, value: str, title: str, tooltips: list,
+                 x_order: list, y_order: list, height: int = 300):
+        self.source = ColumnDataSource({x: [], y: [], value: []})
+        self.mapper = LinearColorMapper(palette=list(reversed(Blues256))[20:], low=0, high=1)
+        self.value = value
+        self.figure = fig = figure(x_range=x_order, y_range=list(reversed(y_order)),
+                                   height=height, sizing_mode="stretch_width")
+        fig.rect(x=x, y=y, width=1, height=1, source=self.source,
+                 fill_color={"field": value, "transform": self.mapper}, line_color="white")
+        fig.add_layout(ColorBar(color_mapper=self.mapper, ticker=BasicTicker(desired_num_ticks=5),
+                                formatter=NumeralTickFormatter(format="0,0"), width=10,
+                                major_label_text_font_size="8pt"), "right")
+        fig.add_tools(HoverTool(tooltips=tooltips))
+        fig.grid.grid_line_color = None
+        fig.axis.major_label_text_font_size = "8pt"
+        _style(fig, title)
+
+    def update(self, frame: pd.DataFrame) -> None:
+        self.mapper.high = max(float(frame[self.value].max()), 1.0) if len(frame) else 1.0
+        self.source.data = {str(name): frame[name].to_numpy() for name in frame.columns}

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import html
 
-import panel as pn
-import param
-
 from app import format as fmt
-from app.views.states import CSS, guarded
+from app.views.html_box import HtmlBox
+from app.views.live import LiveView
+from app.views.states import CSS
 
 #: (metric, card title, good direction: "up", "down" or None for neutral)
 CARDS = (
@@ -99,9 +98,20 @@ def cards_html(data) -> str:
     return f'{period}<div class="kpi-grid">{cards}</div>'
 
 
-class KpiCards(pn.viewable.Viewer):
-    store = param.Parameter()
+class KpiCards(LiveView):
+    """One HTML pane built once; each change sets its `.object`."""
 
-    def __panel__(self):
-        return guarded(self.store, lambda data: pn.pane.HTML(
-            cards_html(data), stylesheets=[KPI_CSS], sizing_mode="stretch_width"))
+    part = "kpis"
+
+    def build(self):
+        self._cards = HtmlBox("", css=KPI_CSS)
+        return self._cards
+
+    def slice(self, data) -> tuple:
+        return (data.kpis, data.previous, data.previous_range)
+
+    def draw(self, data) -> None:
+        self._cards.object = cards_html(data)
+
+    def clear(self) -> None:
+        self._cards.object = ""

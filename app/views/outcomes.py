@@ -6,16 +6,18 @@ from __future__ import annotations
 import math
 import zlib
 
+import numpy as np
 import pandas as pd
 import panel as pn
-import param
-from bokeh.models import ColumnDataSource, HoverTool, Legend, LegendItem
+from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.plotting import figure
 
 from app import format as fmt
-from app.store import WEEKDAYS
+from app.store import TTFC_BUCKETS, WEEKDAYS
 from app.views import charts
-from app.views.states import empty_state, guarded, note
+from app.views.html_box import HtmlBox
+from app.views.live import LiveView, message_html
+from app.views.states import CSS, note_html
 
 #: One colour per status, grouped by stage hue, the same on every render and filter.
 STATUS_COLORS = {
@@ -38,92 +40,125 @@ def status_color(status: str) -> str:
     return STATUS_COLORS.get(status) or _EXTRA[zlib.crc32(status.encode()) % len(_EXTRA)]
 
 
-def donut(status: pd.DataFrame):
-    frame = status[status["leads"] > 0].copy()
-    if frame.empty:  # no ring to draw (an empty colour column would break the chart)
-        return empty_state("No leads in these filters.", title="No lead statuses")
-    total = frame["leads"].sum()
-    angles = frame["leads"] / total * 2 * math.pi
-    frame["end"] = angles.cumsum()
-    frame["start"] = frame["end"] - angles
-    frame["color"] = pd.Series([status_color(s) for s in frame["lead_status"]],
-                               index=frame.index, dtype=object)
-    frame["pct"] = [fmt.percent(v) for v in frame["share"]]
-    frame["count"] = [fmt.integer(v) for v in frame["leads"]]
-    source = ColumnDataSource(frame)
-    fig = figure(width=500, height=320, title="Leads by current status", toolbar_location=None,
-                 x_range=(-1, 1), y_range=(-1, 1), min_border=4)
-    # radii in screen pixels: the ring stays round whatever the plot's aspect
-    wedges = fig.annular_wedge(x=0, y=0, inner_radius=58, outer_radius=118,
-                               inner_radius_units="screen", outer_radius_units="screen",
-                               start_angle="start", end_angle="end", color="color",
-                               line_color="white", source=source)
-    fig.text(x=[0], y=[0], text=[fmt.compact(total)], text_align="center",
-             text_baseline="middle", text_font_size="16pt", text_color="#1d2733")
-    fig.add_tools(HoverTool(renderers=[wedges], tooltips=[
-        ("Status", "@lead_status"), ("Leads", "@count"), ("Share", "@pct")]))
-    fig.axis.visible = fig.grid.visible = False
-    fig.outline_line_color = None
-    fig.title.text_font_size = charts.TITLE_SIZE
-    legend = Legend(items=[LegendItem(label=f"{s}  {p}", renderers=[wedges], index=i)
-                           for i, (s, p) in enumerate(zip(frame["lead_status"], frame["pct"],
-                                                          strict=True))],
-                    label_text_font_size="8pt", glyph_height=10, glyph_width=10, spacing=0,
-                    border_line_color=None, margin=0, padding=4)
-    fig.add_layout(legend, "right")
-    return pn.pane.Bokeh(fig, sizing_mode="fixed")
+class Donut:
+    """Leads by current status as a ring, total in the middle; the legend is grouped from the
+    source's `legend` column in the browser (no legend models to rebuild per change)."""
+
+    def __init__(self):
+        self.source = ColumnDataSource({name: [] for name in (
+            "lead_status", "start", "end", "color", "pct", "count", "legend")})
+        self.center = ColumnDataSource({"x": [0], "y": [0], "text": [""]})
+        fig = figure(width=500, height=320, title="Leads by current status",
+                     toolbar_location=None, x_range=(-1, 1), y_range=(-1, 1), min_border=4)
+        # radii in screen pixels: the ring stays round whatever the plot's aspect
+        wedges = fig.annular_wedge(x=0, y=0, inner_radius=58, outer_radius=118,
+                                   inner_radius_units="screen", outer_radius_units="screen",
+                                   start_angle="start", end_angle="end", color="color",
+                                   line_color="white", source=self.source,
+                                   legend_field="legend")
+        fig.text(x="x", y="y", text="text", text_align="center", text_baseline="middle",
+                 text_font_size="16pt", text_color="#1d2733", source=self.center)
+        fig.add_tools(HoverTool(renderers=[wedges], tooltips=[
+            ("Status", "@lead_status"), ("Leads", "@count"), ("Share", "@pct")]))
+        fig.axis.visible = fig.grid.visible = False
+        fig.outline_line_color = None
+        fig.title.text_font_size = charts.TITLE_SIZE
+        legend = fig.legend[0]
+        fig.center.remove(legend)  # beside the ring, not over it
+        legend.update(label_text_font_size="8pt", glyph_height=10, glyph_width=10, spacing=0,
+                      border_line_color=None, margin=0, padding=4)
+        fig.add_layout(legend, "right")
+        self.figure = fig
+        self.message = HtmlBox("", css=CSS, visible=False, sizing_mode="fixed", width=500)
+        self.layout = pn.Column(pn.pane.Bokeh(fig, sizing_mode="fixed"), self.message)
+
+    def update(self, status: pd.DataFrame) -> None:
+        frame = status[status["leads"] > 0]
+        total = frame["leads"].sum()
+        angles = (frame["leads"] / total * 2 * math.pi).to_numpy() if total else np.zeros(0)
+        end = angles.cumsum()
+        pct = [fmt.percent(v) for v in frame["share"]]
+        self.source.data = {
+            "lead_status": frame["lead_status"].astype(str).tolist(), "start": end - angles,
+            "end": end, "color": [status_color(s) for s in frame["lead_status"]], "pct": pct,
+            "count": [fmt.integer(v) for v in frame["leads"]],
+            "legend": [f"{s}  {p}" for s, p in zip(frame["lead_status"], pct, strict=True)]}
+        self.center.data = {"x": [0], "y": [0], "text": [fmt.compact(total) if total else ""]}
+        # no ring to draw: say so instead of an empty chart
+        self.figure.visible = bool(total)
+        self.message.visible = not total
+        if not total:
+            self.message.object = message_html("empty", "No lead statuses",
+                                               "No leads in these filters.")
 
 
-def funnel(stages: pd.DataFrame):
-    frame = stages.copy()
-    frame["pct"] = [fmt.percent(v) for v in frame["share"]]
-    frame["count"] = [fmt.integer(v) for v in frame["leads"]]
-    colors = [STAGE_COLORS.get(s, "#7e57c2") for s in frame["stage"]]
-    return charts.hbar(frame, "stage", "leads", "Funnel: leads by current stage",
-                       [("Stage", "@stage"), ("Leads", "@count"), ("Share", "@pct")],
-                       color=colors, height=320)
+def funnel_frame(stages: pd.DataFrame) -> pd.DataFrame:
+    return stages.assign(pct=[fmt.percent(v) for v in stages["share"]],
+                         count=[fmt.integer(v) for v in stages["leads"]])
 
 
-def ttfc(buckets: pd.DataFrame | None):
-    if buckets is None:  # a very large scope: computed right after the first paint
-        return note("Time to first contact is being computed…")
-    frame = buckets.copy()
-    frame["pct"] = [fmt.percent(v) for v in frame["share"]]
-    frame["count"] = [fmt.integer(v) for v in frame["campaigns"]]
-    return pn.pane.Bokeh(charts.vbar(
-        frame, "bucket", "campaigns", "Campaigns by median time to first contact",
-        [("Median time to contact", "@bucket"), ("Campaigns", "@count"), ("Share", "@pct")]),
-        sizing_mode="stretch_width")
+def ttfc_frame(buckets: pd.DataFrame) -> pd.DataFrame:
+    return buckets.assign(pct=[fmt.percent(v) for v in buckets["share"]],
+                          count=[fmt.integer(v) for v in buckets["campaigns"]])
 
 
-def arrival(grid: pd.DataFrame):
-    frame = grid.copy()
-    frame["hour"] = frame["lead_hour"].map(lambda h: f"{h:02d}")
-    frame["count"] = [fmt.integer(v) for v in frame["leads"]]
-    return charts.heatmap(frame, "hour", "weekday", "leads", "When leads arrive (hour × weekday)",
-                          [("Day", "@weekday"), ("Hour", "@hour:00"), ("Leads", "@count")],
-                          x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
+def arrival_frame(grid: pd.DataFrame) -> pd.DataFrame:
+    return grid.assign(hour=[f"{h:02d}" for h in grid["lead_hour"]],
+                       count=[fmt.integer(v) for v in grid["leads"]])
 
 
-class OutcomesView(pn.viewable.Viewer):
-    store = param.Parameter()
-    active = param.Boolean(default=True, doc="Render only while shown (set by the entry).")
+def contact_note(kpis: dict) -> str:
+    leads, contacted = kpis.get("leads") or 0, kpis.get("contacted_leads") or 0
+    return (f"Time to first contact: hours from a lead's arrival to its first logged status "
+            f"other than NEW_LEAD; each campaign counts once, at the median of its contacted "
+            f"leads (overall median: {fmt.hours(kpis.get('speed_to_lead_hours'))}). "
+            f"{fmt.integer(leads - contacted)} of {fmt.integer(leads)} leads have not been "
+            f"contacted (no logged status other than NEW_LEAD/UNKNOWN).")
 
-    def _render(self, data):
+
+class OutcomesView(LiveView):
+    part = "outcomes"
+
+    def build(self):
+        self._donut = Donut()
+        self._funnel = charts.HBar("Funnel: leads by current stage",
+                                   [("Stage", "@stage"), ("Leads", "@count"), ("Share", "@pct")],
+                                   height=320, axis_label="Leads")
+        self._ttfc = charts.VBar(
+            [label for _, label in TTFC_BUCKETS], "Campaigns by median time to first contact",
+            [("Median time to contact", "@bucket"), ("Campaigns", "@count"), ("Share", "@pct")],
+            axis_label="Campaigns")
+        self._ttfc_wait = HtmlBox(note_html("Time to first contact is being computed…"),
+                                  css=CSS, visible=False)
+        self._arrival = charts.Heatmap(
+            "hour", "weekday", "leads", "When leads arrive (hour × weekday)",
+            [("Day", "@weekday"), ("Hour", "@hour:00"), ("Leads", "@count")],
+            x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
+        self._note = HtmlBox("", css=CSS)
+        return pn.Column(
+            pn.Row(self._donut.layout,
+                   pn.pane.Bokeh(self._funnel.figure, sizing_mode="stretch_width"),
+                   sizing_mode="stretch_width"),
+            pn.Row(pn.Column(pn.pane.Bokeh(self._ttfc.figure, sizing_mode="stretch_width"),
+                             self._ttfc_wait,
+                             sizing_mode="stretch_width"),
+                   pn.pane.Bokeh(self._arrival.figure, sizing_mode="stretch_width"),
+                   sizing_mode="stretch_width"),
+            self._note, sizing_mode="stretch_width")
+
+    def slice(self, data) -> tuple:
         kpis = data.kpis
-        leads, contacted = kpis.get("leads") or 0, kpis.get("contacted_leads") or 0
-        parts = [
-            pn.Row(donut(data.status), pn.pane.Bokeh(funnel(data.funnel)),
-                   sizing_mode="stretch_width"),
-            pn.Row(ttfc(data.ttfc), pn.pane.Bokeh(arrival(data.arrival)),
-                   sizing_mode="stretch_width"),
-            note(f"Time to first contact: hours from a lead's arrival to its first logged status "
-                 f"other than NEW_LEAD; each campaign counts once, at the median of its contacted "
-                 f"leads (overall median: {fmt.hours(kpis.get('speed_to_lead_hours'))}). "
-                 f"{fmt.integer(leads - contacted)} of {fmt.integer(leads)} leads have not been "
-                 f"contacted (no logged status other than NEW_LEAD/UNKNOWN)."),
-        ]
-        return pn.Column(*parts, sizing_mode="stretch_width")
+        return (data.status, data.funnel, data.ttfc, data.arrival,
+                tuple(kpis.get(k) for k in ("leads", "contacted_leads", "speed_to_lead_hours")))
 
-    def __panel__(self):
-        return guarded(self.store, self._render, self.param.active)
+    def draw(self, data) -> None:
+        self._donut.update(data.status)
+        self._funnel.update(funnel_frame(data.funnel), "stage", "leads",
+                            [STAGE_COLORS.get(s, "#7e57c2") for s in data.funnel["stage"]])
+        waiting = data.ttfc is None  # a very large scope: computed right after the first paint
+        self._ttfc_wait.visible = waiting
+        self._ttfc.figure.visible = not waiting
+        if not waiting:
+            self._ttfc.update(ttfc_frame(data.ttfc), "bucket", "campaigns")
+        self._arrival.update(arrival_frame(data.arrival))
+        self._note.object = note_html(contact_note(data.kpis))

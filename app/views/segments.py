@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 import panel as pn
-import param
 
 from app import format as fmt
 from app.store import OTHER, SEGMENT_TOP_N
 from app.views import charts
-from app.views.states import guarded, note
+from app.views.live import LiveView
+from app.views.states import note
 
 #: (metric, title, formatter for hover, bar colour)
 METRICS = (
@@ -32,7 +32,7 @@ def short_labels(labels, width: int = 20) -> list[str]:
     return out
 
 
-def bars(frame: pd.DataFrame, key: str, metric: str, title: str, show, color: str):
+def bar_frame(frame: pd.DataFrame, key: str, metric: str, show) -> pd.DataFrame:
     """Sorted bars, best value (lowest cost, highest CTR) on top; "Other" last; a segment
     without a value ("–") sorts after the others and draws no bar."""
     frame = frame[[key, metric, "spend", "leads", "qualified_leads"]].copy()
@@ -48,33 +48,39 @@ def bars(frame: pd.DataFrame, key: str, metric: str, title: str, show, color: st
     frame["spend_h"] = [fmt.money(v, True) for v in frame["spend"]]
     frame["leads_h"] = [fmt.integer(v) for v in frame["leads"]]
     frame["qualified_h"] = [fmt.integer(v) for v in frame["qualified_leads"]]
-    colors = ["#9aa5b1" if s.startswith(OTHER) else color for s in frame["label"]]
     frame[metric] = frame[metric].fillna(0)
-    return charts.hbar(
-        frame, "label", metric, title,
-        [(KEYS[key], "@name"), (title, "@value"), ("Spend", "@spend_h"),
-         ("Leads", "@leads_h"), ("Qualified", "@qualified_h")],
-        color=colors, number_format="0%" if metric == "ctr" else "0.[0]a")
+    return frame
 
 
-class SegmentsView(pn.viewable.Viewer):
-    store = param.Parameter()
-    active = param.Boolean(default=True, doc="Render only while shown (set by the entry).")
+def bar_colors(frame: pd.DataFrame, color: str) -> list[str]:
+    return ["#9aa5b1" if s.startswith(OTHER) else color for s in frame["label"]]
 
-    def _block(self, frame: pd.DataFrame, key: str):
-        return pn.Row(*[pn.pane.Bokeh(bars(frame, key, metric, title, show, color),
-                                      sizing_mode="stretch_width")
-                        for metric, title, show, color in METRICS], sizing_mode="stretch_width")
 
-    def _render(self, data):
-        tabs = pn.Tabs(*[(f"By {label.lower()}", self._block(data.segments[key], key))
-                         for key, label in KEYS.items()], sizing_mode="stretch_width",
-                       dynamic=True)
-        return pn.Column(tabs, note(
+class SegmentsView(LiveView):
+    part = "segments"
+
+    def build(self):
+        self._bars = {
+            (key, metric): charts.HBar(title, [(KEYS[key], "@name"), (title, "@value"),
+                                               ("Spend", "@spend_h"), ("Leads", "@leads_h"),
+                                               ("Qualified", "@qualified_h")],
+                                       number_format="0%" if metric == "ctr" else "0.[0]a")
+            for key in KEYS for metric, title, _show, _color in METRICS}
+        blocks = [(f"By {label.lower()}", pn.Row(
+            *[pn.pane.Bokeh(self._bars[key, metric].figure, sizing_mode="stretch_width")
+              for metric, *_ in METRICS], sizing_mode="stretch_width"))
+            for key, label in KEYS.items()]
+        return pn.Column(pn.Tabs(*blocks, sizing_mode="stretch_width"), note(
             f"The {SEGMENT_TOP_N} segments with the most spend; the rest are summed into "
             f"“{OTHER}”, whose ratios are computed from those sums. A segment with no leads "
             f"(or no qualified leads) has no CPL (or cost per qualified lead) and shows as 0 "
             f"with “–” on hover."), sizing_mode="stretch_width")
 
-    def __panel__(self):
-        return guarded(self.store, self._render, self.param.active)
+    def slice(self, data) -> tuple:
+        return tuple(data.segments.get(key) for key in KEYS)
+
+    def draw(self, data) -> None:
+        for key in KEYS:
+            for metric, _title, show, color in METRICS:
+                frame = bar_frame(data.segments[key], key, metric, show)
+                self._bars[key, metric].update(frame, "label", metric, bar_colors(frame, color))

@@ -142,21 +142,46 @@ def filter_options(tenant: int | None, business_users: tuple[int, ...]) -> dict[
 def option_matches(kind: str, text: str, tenant: int | None, business_users: tuple[int, ...],
                    limit: int) -> exp.Select:
     """The first `limit` business users whose id starts with `text`, or projects (of the
-    chosen business users) whose name contains it, case-insensitively, in sorted order."""
+    chosen business users) whose name contains it, case-insensitively: the exact match first
+    (for projects, the one in the same case before others), then those starting with `text`,
+    then the rest; within each, shortest first, then in sorted order (ids: numerically).
+
+    Shortest first also keeps the exact match first in the browser, which narrows the answer
+    to an earlier, shorter text (`1`, `19`) to the labels containing the latest (`199`) until
+    that one's answer arrives: no label containing `199` is shorter than `199` itself."""
     col = {"business_user": "business_user", "project": "project"}[kind]
     chosen = Filters(business_user=business_users if kind == "project" else ())
     preds = scope(chosen, tenant, columns=_SCOPE, table="t", date_column=None)
+    value = column(col, "t")
+    order: list[exp.Expression] = []
     if text:
-        value = column(col, "t")
-        if kind == "business_user":
-            preds.append(exp.func("starts_with", exp.cast(value, "VARCHAR"),
-                                  literal(text.strip())))
+        typed = text.strip()
+        if kind == "business_user":  # an id's digits: shortest first is numeric order
+            as_text = exp.cast(value.copy(), "VARCHAR")
+            preds.append(exp.func("starts_with", as_text, literal(typed)))
+            order.append(_rank([exp.EQ(this=as_text.copy(), expression=literal(typed))]))
         else:
-            preds.append(exp.func("contains", exp.Lower(this=value),
-                                  literal(text.strip().casefold())))
-    select = _distinct(col, _CAMPAIGNS, preds)
+            folded, needle = exp.Lower(this=value.copy()), literal(typed.casefold())
+            preds.append(exp.func("contains", folded, needle))
+            order += [_rank([exp.EQ(this=value.copy(), expression=literal(typed)),
+                             exp.EQ(this=folded.copy(), expression=needle.copy()),
+                             exp.func("starts_with", folded.copy(), needle.copy())]),
+                      exp.Length(this=value.copy()), folded.copy()]
+    # grouped, not DISTINCT: the order may use expressions of the value besides the value
+    select = _select([value.copy()], _CAMPAIGNS, "t", preds)
+    select.set("group", exp.Group(expressions=[value.copy()]))
+    select.set("order", exp.Order(expressions=[exp.Ordered(this=key)
+                                               for key in (*order, value.copy())]))
     select.set("limit", exp.Limit(expression=exp.Literal.number(limit)))
     return select
+
+
+def _rank(conditions: list[exp.Expression]) -> exp.Case:
+    """0 for rows meeting the first condition, 1 for the second, ...; len(conditions) else."""
+    case = exp.Case()
+    for position, condition in enumerate(conditions):
+        case = case.when(condition, exp.Literal.number(position), copy=False)
+    return case.else_(exp.Literal.number(len(conditions)), copy=False)
 
 
 def leads_export(filters: Filters, tenant: int | None) -> exp.Select:

@@ -1,8 +1,9 @@
 """Server-side probes for the load test, run inside `panel serve` by `--setup` (never imported
 by the app): times every dashboard store refresh and counts live stores, so the load driver
 can report server-side latency and see sessions being freed. Output: JSON lines appended to
-$CAMPAIGN_BI_LOAD_EVENTS and a status file $CAMPAIGN_BI_LOAD_EVENTS.status rewritten on demand
-(when $CAMPAIGN_BI_LOAD_EVENTS.gc exists: a full garbage collection first)."""
+$CAMPAIGN_BI_LOAD_EVENTS and a status file per server process, $CAMPAIGN_BI_LOAD_EVENTS.status.PID,
+rewritten twice a second (after a full garbage collection when $CAMPAIGN_BI_LOAD_EVENTS.gc was
+touched since the last one: with `--num-procs` every process answers the same request)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import panel as pn
 from app import store as store_module
 
 EVENTS = Path(os.environ.get("CAMPAIGN_BI_LOAD_EVENTS", "load-events.jsonl"))
-STATUS = EVENTS.with_name(EVENTS.name + ".status")
+STATUS = EVENTS.with_name(f"{EVENTS.name}.status.{os.getpid()}")
 GC_REQUEST = EVENTS.with_name(EVENTS.name + ".gc")
 _LOCK = threading.Lock()
 _LIVE: weakref.WeakSet = weakref.WeakSet()
@@ -35,7 +36,8 @@ def _emit(**record) -> None:
 
 _init = _State.__init__
 _refresh = _State.refresh
-_refresh_async = _State._refresh_async
+_request = _State.request_refresh
+_apply = _State._apply
 
 
 def __init__(self, *args, **kwargs):  # noqa: N807 - replaces the class's own
@@ -55,30 +57,46 @@ def refresh(self, *args, **kwargs):
     return data
 
 
-async def _timed_refresh_async(self):
-    started = time.perf_counter()
-    await _refresh_async(self)
-    _emit(kind="refresh", seconds=time.perf_counter() - started, error=self.error or None)
+def request_refresh(self, *args, **kwargs):
+    """A served refresh runs from the first request not yet shown until its result is applied
+    (later requests in between join it: the newest wins)."""
+    if getattr(self, "_load_requested_at", None) is None:
+        self._load_requested_at = time.perf_counter()
+    return _request(self, *args, **kwargs)
+
+
+def _timed_apply(self, inputs, result):
+    _apply(self, inputs, result)
+    started, self._load_requested_at = getattr(self, "_load_requested_at", None), None
+    if started is not None:
+        _emit(kind="refresh", seconds=time.perf_counter() - started, error=self.error or None)
 
 
 _State.__init__ = __init__
 _State.refresh = refresh
-_State._refresh_async = _timed_refresh_async
+_State.request_refresh = request_refresh
+_State._apply = _timed_apply
 
 
 def _status_loop() -> None:
+    collected_at = 0.0
     while True:
         time.sleep(0.5)
-        collect = GC_REQUEST.exists()
+        try:
+            asked = GC_REQUEST.stat().st_mtime
+        except OSError:
+            asked = 0.0
+        collect = asked > collected_at
         if collect:
             gc.collect()
-            GC_REQUEST.unlink(missing_ok=True)
+            collected_at = time.time()
             if os.environ.get("CAMPAIGN_BI_LOAD_DEBUG") and len(_LIVE):
                 try:  # a debugging aid must not stop the status file
                     _dump_referrers(next(iter(_LIVE)))
                 except Exception as exc:  # noqa: BLE001
                     EVENTS.with_name(EVENTS.name + ".referrers").write_text(repr(exc))
-        status = {"t": time.time(), "live_stores": len(_LIVE), "collected": collect,
+        status = {"t": time.time(), "pid": os.getpid(), "live_stores": len(_LIVE),
+                  "collected": collected_at,
                   "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
         tmp = STATUS.with_name(STATUS.name + ".tmp")
         tmp.write_text(json.dumps(status), encoding="utf-8")

@@ -122,7 +122,7 @@ def section(result: dict) -> str:
         f"- Load: {cfg['sessions']} concurrent sessions ({_mix(cfg)}) × {cfg['seconds']:.0f} s "
         "per round, "
         f"{cfg['rounds']} round(s), think time {cfg['think'][0]}–{cfg['think'][1]} s; "
-        f"server `panel serve{' --num-threads ' + str(cfg['threads']) if cfg['threads'] else ''}`"
+        f"server `panel serve{_procs_flag(cfg)}`"
         " (demo mode: every session sees all business users, the largest scope); browser at "
         f"nice {cfg['browser_nice']} on the same machine.",
         f"- **Errors: {result['errors']}** (client steps without answer, page errors, "
@@ -248,3 +248,10 @@ def write_json(path: Path, data: dict) -> None:
 
 def today() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _procs_flag(cfg: dict) -> str:
+    """The serving flag of a run: `--num-procs N` now; older runs used `--num-threads N`."""
+    if cfg.get("procs", 1) > 1:
+        return f" --num-procs {cfg['procs']}"
+    return f" --num-threads {cfg['threads']}" if cfg.get("threads") else ""

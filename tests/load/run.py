@@ -46,8 +46,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 4.0),
                         metavar=("MIN", "MAX"), help="seconds between a user's steps")
-    parser.add_argument("--threads", type=int, default=4,
-                        help="panel serve --num-threads (0: none), as `just serve-prod`")
+    parser.add_argument("--procs", type=int, default=2,
+                        help="panel serve --num-procs (1: one process), as `just serve-prod`")
     parser.add_argument("--browsers", type=int, default=4,
                         help="how many of the sessions are real Chromium pages; the others "
                         "speak Bokeh's websocket protocol without a browser (tests/load/"
@@ -221,7 +221,7 @@ def summarize(args, rounds: list[dict], baseline: float, described: str,
         "console_warnings": sum(r["stats"].console_warnings for r in rounds),
         "log_left_out": left_out,
         "config": {"sessions": args.sessions, "browsers": args.browsers, "seconds": args.seconds, "rounds": args.rounds,
-                   "think": list(args.think), "threads": args.threads, "data": described,
+                   "think": list(args.think), "procs": args.procs, "data": described,
                    "browser_nice": args.browser_nice},
         "rss": {"baseline": baseline},
         "rounds": [{k: v for k, v in r.items() if k != "stats"} for r in rounds],
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"work folder: {workdir}", flush=True)
         db, described, terms = prepare_data(args, workdir)
         print(f"data: {described}", flush=True)
-        server = Server(db, workdir, num_threads=args.threads)
+        server = Server(db, workdir, procs=args.procs)
         server.start()
         time.sleep(2.0)
         baseline = server.rss_mb()

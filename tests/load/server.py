@@ -36,7 +36,7 @@ def rss_mb(pid: int) -> float:
 class Server:
     """One `panel serve` process on 127.0.0.1 (never another interface)."""
 
-    def __init__(self, db: Path, workdir: Path, *, num_threads: int = 4,
+    def __init__(self, db: Path, workdir: Path, *, procs: int = 2,
                  session_lifetime_ms: int = 15000):
         # Bokeh's default lifetime of a session without a websocket, as in production. Shorter
         # (it was 3 s) expires the sessions of pages still loading under load, and Bokeh builds
@@ -46,7 +46,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}/dashboard"
         self.events = workdir / "events.jsonl"
         self.log_path = workdir / "server.log"
-        self.num_threads = num_threads
+        self.procs = procs  # as `just serve-prod`: one process per core
         self.session_lifetime_ms = session_lifetime_ms
         self.proc: subprocess.Popen | None = None
 
@@ -54,7 +54,7 @@ class Server:
         panel = Path(sys.executable).with_name("panel")
         cmd = [str(panel), "serve", "app/dashboard.py", "--address", "127.0.0.1",
                "--port", str(self.port), "--allow-websocket-origin", f"127.0.0.1:{self.port}",
-               *(["--num-threads", str(self.num_threads)] if self.num_threads else []),
+               *(["--num-procs", str(self.procs)] if self.procs > 1 else []),
                "--setup", str(INSTRUMENT),
                "--liveness", "--check-unused-sessions", "1000",
                "--unused-session-lifetime", str(self.session_lifetime_ms)]
@@ -72,7 +72,7 @@ class Server:
             try:  # /liveness: no session is created (a GET of the app page would make one)
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/liveness",
                                             timeout=2) as response:
-                    if response.status == 200 and self.status():
+                    if response.status == 200 and len(self._statuses()) >= self.procs:
                         return
             except OSError:
                 pass
@@ -84,23 +84,55 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
+    def pids(self) -> list[int]:
+        """The serving processes: with `--num-procs` the first one only forks and waits."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        try:
+            kids = [int(p) for p in children.read_text().split()]
+        except OSError:
+            kids = []
+        return [self.pid, *kids]
+
     def rss_mb(self) -> float:
-        return rss_mb(self.pid)
+        total = 0.0
+        for pid in self.pids():
+            try:
+                total += rss_mb(pid)
+            except (OSError, RuntimeError):
+                pass
+        return total
+
+    def _statuses(self) -> list[dict]:
+        """The newest status of each serving process (files older than 5 s are gone ones)."""
+        found = []
+        for path in self.events.parent.glob(self.events.name + ".status.*"):
+            if path.name.endswith(".tmp"):
+                continue
+            try:
+                status = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            if time.time() - status.get("t", 0) < 5:
+                found.append(status)
+        return found
 
     def status(self) -> dict:
-        try:
-            return json.loads(self.events.with_name(self.events.name + ".status").read_text())
-        except (OSError, ValueError):
+        """Live stores summed over the serving processes; collected: the oldest collection."""
+        statuses = self._statuses()
+        if not statuses:
             return {}
+        return {"t": min(s["t"] for s in statuses), "processes": len(statuses),
+                "live_stores": sum(s["live_stores"] for s in statuses),
+                "collected": min(s["collected"] for s in statuses)}
 
     def collect(self, timeout: float = 10.0) -> dict:
-        """Ask the server for a full garbage collection; the status written after it."""
+        """Ask every serving process for a full garbage collection; the status after it."""
         asked = time.time()
         self.events.with_name(self.events.name + ".gc").touch()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             status = self.status()
-            if status.get("collected") and status.get("t", 0) > asked:
+            if status.get("collected", 0) >= asked:
                 return status
             time.sleep(0.2)
         return self.status()
@@ -143,9 +175,15 @@ class Server:
         return problems
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time the serving processes have used so far."""
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -1,0 +1,158 @@
+"""The base of every view: components built once per session, then only fed new data.
+
+A view names its `part` of the store's data and the `slice` of `DashboardData` it draws. When
+the store's data changes, a shown view whose slice changed pushes the new values into its
+existing components (`draw`: a pane's `.object`, a chart's data source, a table's `value`) in
+one `pn.io.hold()` batch; a view whose slice did not change is not touched, and a hidden view
+catches up when it is shown. Rebuilding charts or panes per change is what made the page slow
+(every rebuild sends new Bokeh models and re-runs the document's bookkeeping).
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+
+import pandas as pd
+import panel as pn
+import param
+
+from app.views.html_box import HtmlBox
+from app.views.states import CSS, EMPTY_HINT, EMPTY_TEXT
+
+_NOTHING = object()
+
+
+def same(a, b) -> bool:
+    """Whether two view slices hold the same values (identity first: cached results are the
+    same objects; DataFrames by value otherwise)."""
+    if a is b:
+        return True
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
+        return isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and a.equals(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def message_html(kind: str, title: str = "", hint: str = "") -> str:
+    if kind == "error":
+        return f'<div class="cbi-error">{html.escape(title)}</div>'
+    return (f'<div class="cbi-empty"><div class="cbi-empty-title">{html.escape(title)}</div>'
+            f'<div class="cbi-empty-hint">{html.escape(hint)}</div></div>')
+
+
+class LiveView(pn.viewable.Viewer):
+    """Subclasses set `part`, build their components in `build()` (returning the content
+    layout; called once, when first needed), and implement `slice(data)` and `draw(data)`."""
+
+    store = param.Parameter()
+    active = param.Boolean(default=True, doc="Shown (set by the entry); a hidden view is drawn "
+                           "when shown again.")
+    part = "kpis"
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.renders = 0  # how often new data was drawn (tests count one per change)
+        self._shown = _NOTHING
+        self._built = None
+        self._build_lock = threading.Lock()
+        self._message = HtmlBox("", css=CSS, visible=False)
+        self._content = pn.Column(sizing_mode="stretch_width")  # filled by `prepare`
+        self._layout = pn.Column(self._content, self._message, sizing_mode="stretch_width")
+        self.store.param.watch(self._on_data, ["data", "error"])
+        self.store.param.watch(self._on_pending, "pending")
+        self.param.watch(self._on_active, "active")
+        if self.active:
+            self._update()
+
+    # -- for subclasses ------------------------------------------------------------------
+    def build(self):
+        raise NotImplementedError
+
+    def slice(self, data) -> tuple:
+        raise NotImplementedError
+
+    def draw(self, data) -> None:
+        raise NotImplementedError
+
+    def empty_hint(self, data) -> tuple[str, str] | None:
+        """(title, hint) when this view has nothing to draw although the store has data."""
+        return None
+
+    # -- updating ------------------------------------------------------------------------
+    def _on_data(self, *_events) -> None:
+        if self.active:
+            self._update()
+
+    def _on_active(self, event) -> None:
+        if event.new:
+            self._update()
+
+    def _on_pending(self, event) -> None:
+        self._layout.loading = self.part in event.new
+
+    def _wanted(self):
+        data, error = self.store.data, self.store.error
+        if error:
+            return ("error", error)
+        if data is None or data.empty:
+            hint = data.notes[0] if data is not None and data.notes else EMPTY_HINT
+            return ("empty", EMPTY_TEXT, hint)
+        if (own := self.empty_hint(data)) is not None:
+            return ("empty", *own)
+        return ("data", self.slice(data))
+
+    def built(self):
+        """The components, built once; safe in a worker thread (nothing is on a page yet)."""
+        with self._build_lock:
+            if self._built is None:
+                self._built = self.build()
+            return self._built
+
+    def prepare(self) -> None:
+        """Event loop: put the components on the page when first drawn (built ahead in a worker
+        thread while the page was idle, `app.dashboard.prepare_later`, or now)."""
+        if not self._content.objects:
+            self._content.objects = [self.built()]
+
+    def _update(self) -> None:
+        wanted = self._wanted()
+        if same(wanted, self._shown):
+            return
+        with pn.io.hold():
+            if wanted[0] == "data":
+                try:
+                    self.prepare()
+                    self.draw(self.store.data)
+                except Exception as exc:  # a view must never take the page down
+                    self._show_message("error", f"This view could not be drawn: {exc}")
+                else:
+                    self._show_content()
+            else:
+                self._show_message(*wanted)
+        self._shown = wanted
+        self.renders += 1
+
+    def clear(self) -> None:
+        """Drop what was drawn when a message replaces it (nothing stale stays in the page)."""
+
+    def _show_message(self, kind: str, title: str, hint: str = "") -> None:
+        if self._content.objects:
+            self.clear()
+        self._message.object = message_html(kind, title, hint)
+        self._message.visible = True
+        self._content.visible = False
+
+    def _show_content(self) -> None:
+        self._message.visible = False
+        self._message.object = ""
+        self._content.visible = True
+
+    def __panel__(self):
+        return self._layout
