@@ -56,9 +56,7 @@ what this test found, each in under a minute: `tests/test_session_leak.py` (a cl
 store is freed), `tests/test_browser_offline.py` (no request leaves the machine, also for a
 session Bokeh rebuilds when a slow page's websocket connects late),
 `tests/test_loading_spinner.py` (the spinner never marks content a refresh replaces: the page
-failed with "reference … isn't known"), `tests/test_doc_sync.py` (a model attached while another
-thread serializes a patch is still sent in full: the same failure, from a Bokeh race under
-`--num-threads`) and `tests/test_load_protocol.py` (a protocol session drives the server like a
+failed with "reference … isn't known") and `tests/test_load_protocol.py` (a protocol session drives the server like a
 page and gets the right numbers).
 
 """
