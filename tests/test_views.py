@@ -31,3 +31,20 @@ def test_weeks_start_on_monday_and_days_cover_the_range():
         "2024-06-24", "2024-07-01", "2024-07-08"]
     days = complete_periods(frame, "day", dt.date(2024, 6, 30), dt.date(2024, 7, 2))
     assert days["leads"].tolist() == [0, 1, 0]
+
+
+def test_segment_bars_best_first_missing_after_other_last():
+    import numpy as np
+
+    from app import format as fmt
+    from app.views.segments import bar_columns
+
+    frame = pd.DataFrame({"business_user": [7, 8, 9, "Other (3)"], "cpl": [5.0, np.nan, 2.0, 9.0],
+                          "ctr": [0.01, 0.03, np.nan, 0.02], "spend": [1.0, 2.0, 3.0, 4.0],
+                          "leads": [1, 0, 2, 3], "qualified_leads": [0, 0, 1, 1]})
+    cpl = bar_columns(frame, "business_user", "cpl", fmt.money, "#c00")
+    assert cpl["name"] == ["User 9", "User 7", "User 8", "Other (3)"]  # lowest cost first
+    assert cpl["value"] == ["2.00", "5.00", "–", "9.00"] and cpl["_value"][2] == 0.0
+    assert cpl["_color"] == ["#c00", "#c00", "#c00", "#9aa5b1"]
+    ctr = bar_columns(frame, "business_user", "ctr", fmt.percent, "#00c")
+    assert ctr["name"] == ["User 8", "User 7", "User 9", "Other (3)"]  # highest CTR first

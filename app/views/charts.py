@@ -67,11 +67,17 @@ class HBar:
         _style(fig, title)
 
     def update(self, frame: pd.DataFrame, category: str, value: str, color=BAR_COLOR) -> None:
-        data = bar_data(frame, category, value, color)
-        self.figure.y_range.factors = list(reversed(data["_cat"]))
-        if self.fixed_height is None:
-            self.figure.height = 70 + 26 * len(frame)
-        self.source.data = data
+        self.show(bar_data(frame, category, value, color), "_cat")
+
+    def show(self, columns: dict, category: str) -> None:
+        """Columns ready to draw: `category`, `_value` and `_color` (strings) among them."""
+        columns = {**columns, "_cat": [str(c) for c in columns[category]]}
+        factors = list(reversed(columns["_cat"]))
+        if list(self.figure.y_range.factors) != factors:
+            self.figure.y_range.factors = factors
+        if self.fixed_height is None and self.figure.height != 70 + 26 * len(factors):
+            self.figure.height = 70 + 26 * len(factors)
+        self.source.data = columns
 
 
 class VBar:

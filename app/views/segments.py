@@ -32,28 +32,31 @@ def short_labels(labels, width: int = 20) -> list[str]:
     return out
 
 
-def bar_frame(frame: pd.DataFrame, key: str, metric: str, show) -> pd.DataFrame:
-    """Sorted bars, best value (lowest cost, highest CTR) on top; "Other" last; a segment
-    without a value ("–") sorts after the others and draws no bar."""
-    frame = frame[[key, metric, "spend", "leads", "qualified_leads"]].copy()
-    frame["label"] = [f"User {v}" if key == "business_user" and not str(v).startswith(OTHER)
-                      else str(v) for v in frame[key]]
-    is_other = frame["label"].str.startswith(OTHER)
-    ranked = frame[~is_other].sort_values(metric, ascending=metric != "ctr",
-                                          na_position="last")
-    frame = pd.concat([ranked, frame[is_other]], ignore_index=True)
-    frame["name"] = frame["label"]  # in full on hover; the axis gets a short form
-    frame["label"] = short_labels(frame["label"])
-    frame["value"] = [show(v) for v in frame[metric]]
-    frame["spend_h"] = [fmt.money(v, True) for v in frame["spend"]]
-    frame["leads_h"] = [fmt.integer(v) for v in frame["leads"]]
-    frame["qualified_h"] = [fmt.integer(v) for v in frame["qualified_leads"]]
-    frame[metric] = frame[metric].fillna(0)
-    return frame
-
-
-def bar_colors(frame: pd.DataFrame, color: str) -> list[str]:
-    return ["#9aa5b1" if s.startswith(OTHER) else color for s in frame["label"]]
+def bar_columns(frame: pd.DataFrame, key: str, metric: str, show, color: str) -> dict:
+    """A segment bar chart's columns: best value (lowest cost, highest CTR) on top; "Other"
+    last; a segment without a value ("–") sorts after the others and draws no bar. Plain
+    lists: a dozen rows, shaped on every change (pandas took ~8 ms a chart)."""
+    rows = list(zip(frame[key].tolist(), frame[metric].tolist(), frame["spend"].tolist(),
+                    frame["leads"].tolist(), frame["qualified_leads"].tolist(), strict=True))
+    labels = {id(r): (f"User {r[0]}" if key == "business_user" and not str(r[0]).startswith(
+        OTHER) else str(r[0])) for r in rows}
+    other = [r for r in rows if labels[id(r)].startswith(OTHER)]
+    ranked = [r for r in rows if not labels[id(r)].startswith(OTHER)]
+    sign = -1 if metric == "ctr" else 1
+    ranked.sort(key=lambda r: (fmt.is_missing(r[1]), sign * r[1] if not fmt.is_missing(r[1])
+                               else 0))
+    ordered = ranked + other
+    names = [labels[id(r)] for r in ordered]
+    return {
+        "name": names,  # in full on hover; the axis gets a short form
+        "label": short_labels(names),
+        "_value": [0.0 if fmt.is_missing(r[1]) else float(r[1]) for r in ordered],
+        "value": [show(r[1]) for r in ordered],
+        "spend_h": [fmt.money(r[2], True) for r in ordered],
+        "leads_h": [fmt.integer(r[3]) for r in ordered],
+        "qualified_h": [fmt.integer(r[4]) for r in ordered],
+        "_color": ["#9aa5b1" if n.startswith(OTHER) else color for n in names],
+    }
 
 
 class SegmentsView(LiveView):
@@ -82,5 +85,5 @@ class SegmentsView(LiveView):
     def draw(self, data) -> None:
         for key in KEYS:
             for metric, _title, show, color in METRICS:
-                frame = bar_frame(data.segments[key], key, metric, show)
-                self._bars[key, metric].update(frame, "label", metric, bar_colors(frame, color))
+                self._bars[key, metric].show(bar_columns(data.segments[key], key, metric, show,
+                                                         color), "label")
