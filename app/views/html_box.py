@@ -10,11 +10,16 @@ import panel as pn
 from bokeh.models import Div, InlineStyleSheet
 
 
+#: Bokeh draws a Div's text in a shrink-to-fit box; the dashboard's blocks (a grid of cards, a
+#: wrapping totals line) need the full width.
+FULL_WIDTH = ".bk-clearfix { display: block; width: 100%; }\n"
+
+
 class HtmlBox:
     def __init__(self, text: str = "", css: str = "", visible: bool = True, **layout) -> None:
         layout.setdefault("sizing_mode", "stretch_width")
         self.div = Div(text=text, visible=visible,
-                       stylesheets=[InlineStyleSheet(css=css)] if css else [], **layout)
+                       stylesheets=[InlineStyleSheet(css=FULL_WIDTH + css)], **layout)
         self.pane = pn.pane.Bokeh(self.div, sizing_mode=layout["sizing_mode"])
 
     @property
