@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,13 @@ class LatestWins:
     def __init__(self, compute: Callable[[Any], Any], apply: Callable[[Any, Any], None],
                  slow: Callable[[bool], None] | None = None,
                  schedule: Callable[[Callable], None] | None = None,
+                 locked: Callable[[Callable], None] | None = None,
                  delay: float = LOADING_DELAY_S) -> None:
         self.compute, self.apply, self.slow = compute, apply, slow or (lambda _on: None)
         self.schedule = schedule or _schedule_on_loop
+        # how a page change is made: by default as a callback of the session's document, with
+        # Bokeh's document lock held, so Bokeh sends the changes when it returns
+        self.locked = locked or _with_document_lock
         self.delay = delay
         self.requested = 0  # request counter; the newest one wins
         self.applied = 0
@@ -58,7 +63,7 @@ class LatestWins:
         try:
             while self.applied < self.requested:
                 wanted, inputs = self.requested, self._inputs
-                timer = loop.call_later(self.delay, self.slow, True)
+                timer = loop.call_later(self.delay, self.locked, partial(self._slow, wanted))
                 started = time.perf_counter()
                 try:
                     self.computed += 1
@@ -69,19 +74,34 @@ class LatestWins:
                 if wanted != self.requested:
                     continue  # a newer request came in: its inputs are computed next
                 self.applied = wanted
-                self.slow(False)
-                self.apply(inputs, result)
-                log.debug("update: computed in %.1f ms, applied in %.1f ms",
-                          (computed - started) * 1e3, (time.perf_counter() - computed) * 1e3)
+                self.locked(partial(self._apply, inputs, result))
+                log.debug("update computed in %.1f ms", (computed - started) * 1e3)
         except Exception:  # noqa: BLE001 - compute/apply report their own errors
             log.exception("a dashboard update failed")
             self.applied = self.requested
-            self.slow(False)
+            self.locked(partial(self.slow, False))
         finally:
             self._running = False
         if self.applied < self.requested:  # a request that arrived during `apply`
             self._running = True
             self.schedule(self._run)
+
+    def _slow(self, wanted: int) -> None:
+        if self.applied < wanted:  # still computing (not applied or overtaken meanwhile)
+            self.slow(True)
+
+    def _apply(self, inputs: Any, result: Any) -> None:
+        self.slow(False)
+        self.apply(inputs, result)
+
+
+def _with_document_lock(callback: Callable) -> None:
+    """Run `callback` on the session's event loop as a document callback (Bokeh holds the
+    document lock and sends every change it makes when it returns). Changing the page from a
+    coroutine that runs without the lock left the changes held until the page's next message."""
+    import panel as pn
+
+    pn.state.execute(callback, schedule=True)
 
 
 def _schedule_on_loop(coroutine_function: Callable) -> None:

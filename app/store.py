@@ -256,9 +256,12 @@ class DashboardState(param.Parameterized):
         if data is None or data.empty or data.alerts is not None:
             return
         done = await asyncio.to_thread(self.complete, data)
-        if self.data is data:  # no newer filters meanwhile
-            with pn.io.hold():
-                self.data = done
+
+        def show() -> None:
+            if self.data is data:  # no newer filters meanwhile
+                with pn.io.hold():
+                    self.data = done
+        pn.state.execute(show, schedule=True)  # with the document lock (app/refresh.py)
 
     async def _complete_after_load(self) -> None:
         await self._complete_later()

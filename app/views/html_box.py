@@ -9,7 +9,6 @@ from __future__ import annotations
 import panel as pn
 from bokeh.models import Div, InlineStyleSheet
 
-
 #: Bokeh draws a Div's text in a shrink-to-fit box; the dashboard's blocks (a grid of cards, a
 #: wrapping totals line) need the full width.
 FULL_WIDTH = ".bk-clearfix { display: block; width: 100%; }\n"

@@ -12,6 +12,7 @@ from tests.bench.targets import TEXT as TARGETS
 from tests.bench.targets import verdicts
 
 LOAD_JSON = "load.json"  # written by the load test (`just load`) beside this report
+BROWSER_JSON = "browser_latency.json"  # written by `just bench-browser` beside this report
 PLOT = "benchmarks_growth.png"
 
 
@@ -37,20 +38,22 @@ def rerender(docs: Path) -> bool:
     except (OSError, ValueError):
         return False
     current = set(merged["latest_scales"]) if "latest_scales" in merged else None
-    (docs / "BENCHMARKS.md").write_text(render(merged, current, read_load(docs / LOAD_JSON)))
+    (docs / "BENCHMARKS.md").write_text(render(merged, current, read_load(docs / LOAD_JSON),
+                                               read_load(docs / BROWSER_JSON)))
     return True
 
 
 def read_load(path: Path) -> dict | None:
-    """The load test's latest result, or None when there is none (or it cannot be read)."""
+    """The load test's (or the browser benchmark's) latest result, or None when there is none
+    (or it cannot be read)."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
 
-def render(data: dict, current: set[str] | None = None, load_result: dict | None = None
-           ) -> str:
+def render(data: dict, current: set[str] | None = None, load_result: dict | None = None,
+           browser_result: dict | None = None) -> str:
     m = data["machine"]
     lines = [
         "# Benchmarks",
@@ -150,6 +153,7 @@ def render(data: dict, current: set[str] | None = None, load_result: dict | None
     lines += _memory_section(scales)
     lines += _export_section(scales)
     lines += _load_section(load_result)
+    lines += _browser_section(browser_result)
     lines += ["", "## Growth with scale", "",
               f"![refresh and memory against scale]({PLOT})", "",
               f"`{PLOT}`: refresh median and p95 (left) and memory (right) of ours and the "
@@ -314,4 +318,61 @@ def _load_section(load: dict | None) -> list[str]:
                      f"{_fmt(r.get('rss_closed'), ' MB', 0)} |")
     if load.get("verdict"):
         lines += ["", f"Load-test verdict: {load['verdict']}"]
+    return lines
+
+
+def _browser_section(result: dict | None) -> list[str]:
+    """Docs/browser_latency.json (`just bench-browser`), when there is one: nothing otherwise."""
+    if not result or not result.get("runs"):
+        return []
+    from tests.bench.browser_settle import verdicts as browser_verdicts
+
+    m = result.get("machine", {})
+    settle = result.get("settle", {})
+    lines = [
+        "", "## Browser latency (headless Chromium, click → settled)", "",
+        f"From the browser benchmark's latest result (docs/{BROWSER_JSON}, `just bench-browser`"
+        f", not this bench run): {m.get('cpu', '?')} · {m.get('cores', '?')} cores · "
+        f"{m.get('browser', 'Chromium')} · Panel {m.get('panel', '?')}. A warm server "
+        "(`panel serve app/dashboard.py`, one page opened first) and pages in headless "
+        "Chromium running a business user's script: the five date quick picks, every tab, "
+        "the trend grain, table sort and paging, a campaign search and its clearing, a "
+        "business-user pick and its removal, reset; 1 page, and 4 pages at once (each its "
+        "own browser context and server session, started up to 1 s apart).", "",
+        f"**Settled**: {settle.get('definition', '?')}", "",
+        f"**Idle filter**: {settle.get('idle_filter', '?')} Each run first leaves an opened page "
+        "untouched for a while and checks that nothing counts as a change then.", "",
+        "| target | scale | figure | verdict |", "|---|---|---|---|",
+    ]
+    for what, scale, figure, verdict in browser_verdicts(result):
+        lines.append(f"| {what} | {scale} | {figure} | {verdict} |")
+    lines += ["", "*Last message*: median time from the click to the last server message that "
+              "changed the page; the rest, up to *median*, is the browser applying and drawing "
+              "it.", "",
+              "| scale | pages | date | kind | clicks | timeouts | median | p95 | max | "
+              "last message |", "|---|---|---|---|---|---|---|---|---|---|"]
+    runs = sorted(result["runs"].values(), key=lambda e: (float(e["scale"]), e["pages"]))
+    for e in runs:
+        kinds = {**(e.get("page_open") or {}), **(e.get("kinds") or {})}
+        for kind, s in kinds.items():
+            if not s:
+                continue
+            name = f"**{kind}**" if kind == "all clicks" else kind
+            lines.append(f"| {e['scale']} | {e['pages']} | {e.get('date', '?')} | {name} | "
+                         f"{s['count']} | {s.get('timeouts', 0)} | "
+                         f"{_fmt(s['median_ms'], ' ms', 0)} | {_fmt(s['p95_ms'], ' ms', 0)} | "
+                         f"{_fmt(s['max_ms'], ' ms', 0)} | "
+                         f"{_fmt(s.get('message_median_ms'), ' ms', 0)} |")
+    lines += [""]
+    for e in runs:
+        load = " → ".join(str(v) for v in e.get("load_average_1min", []))
+        idle = e.get("idle_check")
+        idle_text = (f"; idle check ({idle['seconds']:g} s, page untouched): "
+                     f"{idle['counted_changes']} change(s) counted" if idle else "")
+        lines.append(f"- scale {e['scale']}, {e['pages']} page(s), app: {e.get('app', '?')}: "
+                     f"{e.get('rounds', '?')} rounds in {_fmt(e.get('wall_s'), ' s')}; errors: "
+                     f"{e.get('error_count', 0)}; 1-minute load average {load or '?'}"
+                     f"{idle_text}; the recorder's own main-thread time "
+                     f"{_fmt(e.get('recorder_ms_per_click'), ' ms')} per click. Beside it, "
+                     f"{e.get('server_refresh', '?')}.")
     return lines
