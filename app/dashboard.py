@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import html
 import io
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -27,6 +28,7 @@ from app.views import AlertsView, CampaignTable, KpiCards, OutcomesView, Segment
 from app.views.states import CSS, note
 from app.warm import warm_first_page
 
+log = logging.getLogger(__name__)
 DEFAULT_DB = "data/warehouse.duckdb"
 #: Pause before building each hidden view's components after the page has loaded.
 PREPARE_GAP_S = 0.3
@@ -257,7 +259,10 @@ async def prepare_later(views: list) -> None:
     Nothing is sent to the page here, so the page is quiet once it has loaded."""
     for view in views:
         await asyncio.sleep(PREPARE_GAP_S)
-        await asyncio.to_thread(view.built)
+        try:
+            await asyncio.to_thread(view.built)
+        except Exception:  # noqa: BLE001 - the view is then built when its tab is shown
+            log.exception("building a hidden view ahead failed")
 
 
 def build(path: Path | None = None, user: str | None = None, served: bool = True):

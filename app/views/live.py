@@ -21,6 +21,7 @@ from app.views.html_box import HtmlBox
 from app.views.states import CSS, EMPTY_HINT, EMPTY_TEXT
 
 _NOTHING = object()
+_BUILD_LOCK = threading.RLock()
 
 
 def same(a, b) -> bool:
@@ -61,7 +62,6 @@ class LiveView(pn.viewable.Viewer):
         self.renders = 0  # how often new data was drawn (tests count one per change)
         self._shown = _NOTHING
         self._built = None
-        self._build_lock = threading.Lock()
         self._message = HtmlBox("", css=CSS, visible=False)
         self._content = pn.Column(sizing_mode="stretch_width")  # filled by `prepare`
         self._layout = pn.Column(self._content, self._message, sizing_mode="stretch_width")
@@ -109,8 +109,10 @@ class LiveView(pn.viewable.Viewer):
         return ("data", self.slice(data))
 
     def built(self):
-        """The components, built once; safe in a worker thread (nothing is on a page yet)."""
-        with self._build_lock:
+        """The components, built once; safe in a worker thread (nothing is on a page yet).
+        One build at a time in the process: HoloViews' rendering is not thread-safe (two
+        sessions building their trend charts at once failed under load)."""
+        with _BUILD_LOCK:
             if self._built is None:
                 self._built = self.build()
             return self._built

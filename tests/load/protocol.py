@@ -199,7 +199,7 @@ class ProtocolSession(User):
         self._send_event(ButtonClick(self._model("Button", label=self.next_quick())))
 
     async def type_search(self) -> None:
-        box = self._model("TextInput", placeholder="Campaign id(s) or project text")
+        box = self._model("TextInput", title="Campaign search")
         text = self.next_search()
         self._on_loop(lambda: setattr(box, "value", text))
 
