@@ -25,6 +25,7 @@ from app.pickers import data_choice, picker
 from app.search_box import SearchBox
 from app.store import QUICK_RANGES, DashboardState
 from app.views import AlertsView, CampaignTable, KpiCards, OutcomesView, SegmentsView, TrendsView
+from app.views.html_box import HtmlBox
 from app.views.states import CSS, note
 from app.warm import warm_first_page
 
@@ -152,8 +153,8 @@ def sidebar(state: DashboardState) -> list:
     # One column: the template adds each sidebar item as a root of the page, and every root
     # re-runs Bokeh's bookkeeping over all models while the page is built (~0.1 s a session)
     return [pn.Column(
-        users, projects, dates, pn.pane.HTML("<small>Quick picks (ending on the data's last "
-                                             "day)</small>", margin=(0, 10)),
+        users, projects, dates, HtmlBox("<small>Quick picks (ending on the data's last day)</small>",
+                margin=(0, 10)),
         pn.FlexBox(*quick, margin=(0, 7)), search, statuses, status_note, reset,
         pn.layout.Divider(), download,
         note("The export holds personal data (names, emails, phones) of the filtered leads; "
@@ -208,7 +209,7 @@ def header_note(state: DashboardState):
         span = f"{state.date_min} – {state.date_max}" if state.date_min else "no dates"
         scope = f"Business user {state.tenant} · " if state.tenant is not None else ""
         return f'<div class="cbi-note">{scope}Data available: {span}</div>'
-    pane = pn.pane.HTML(text(), stylesheets=[CSS], sizing_mode="stretch_width")
+    pane = HtmlBox(text(), css=CSS)
 
     def follow(*_):  # a new warehouse may move the span (app/freshness.py)
         if (new := text()) != pane.object:

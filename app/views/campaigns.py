@@ -221,6 +221,6 @@ class CampaignTable(LiveView):
 
     def __panel__(self):
         size = pn.widgets.Select.from_param(self.param.page_size, label="", width=80)
-        pager = pn.Row(self._prev, self._next, pn.pane.HTML("Rows per page", margin=(14, 4)),
+        pager = pn.Row(self._prev, self._next, HtmlBox("Rows per page", margin=(14, 4), sizing_mode="fixed", width=95),
                        size, self._status, sizing_mode="stretch_width")
         return pn.Column(self._layout, pager, sizing_mode="stretch_width")

@@ -17,7 +17,8 @@ FULL_WIDTH = ".bk-clearfix { display: block; width: 100%; }\n"
 class HtmlBox:
     def __init__(self, text: str = "", css: str = "", visible: bool = True, **layout) -> None:
         layout.setdefault("sizing_mode", "stretch_width")
-        self.div = Div(text=text, visible=visible,
+        # disable_math: text from the data (a project named "$$x$$") is never typeset as TeX
+        self.div = Div(text=text, visible=visible, disable_math=True,
                        stylesheets=[InlineStyleSheet(css=FULL_WIDTH + css)], **layout)
         self.pane = pn.pane.Bokeh(self.div, sizing_mode=layout["sizing_mode"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-import panel as pn
+from app.views.html_box import HtmlBox
 
 EMPTY_TEXT = "No data for these filters"
 EMPTY_HINT = "Widen the date range, clear the campaign search or press “Reset filters”."
@@ -24,6 +24,6 @@ def note_html(text: str) -> str:
     return f'<div class="cbi-note">{html.escape(text)}</div>'
 
 
-def note(text: str, **kwargs) -> pn.pane.HTML:
-    return pn.pane.HTML(note_html(text), stylesheets=[CSS], sizing_mode="stretch_width",
-                        margin=(0, 10), **kwargs)
+def note(text: str, **kwargs) -> HtmlBox:
+    kwargs.setdefault("margin", (0, 10))
+    return HtmlBox(note_html(text), css=CSS, **kwargs)

@@ -17,6 +17,7 @@ import panel as pn
 from bokeh.models import HoverTool, NumeralTickFormatter
 from bokeh.models.glyphs import Line, Scatter
 
+from app.views.html_box import HtmlBox
 from app.views.live import LiveView
 from app.views.states import note
 
@@ -151,5 +152,5 @@ class TrendsView(LiveView):
         grain = pn.widgets.RadioButtonGroup.from_param(
             self.store.param.grain, options={"Day": "day", "Week": "week", "Month": "month"},
             button_type="primary", button_style="outline", label="")
-        return pn.Column(pn.Row(pn.pane.HTML("<b>Grain</b>", margin=(12, 6)), grain),
+        return pn.Column(pn.Row(HtmlBox("<b>Grain</b>", margin=(12, 6), sizing_mode="fixed", width=50), grain),
                          self._layout, sizing_mode="stretch_width")
