@@ -69,7 +69,6 @@ class DashboardState(param.Parameterized):
     tenant = param.Integer(default=None, allow_None=True, constant=True,
                            doc="Business user this session is bound to (None: all).")
     data = param.Parameter(default=None, doc="DashboardData for the current filters.")
-    loading = param.Boolean(default=False, doc="A recomputation has run for a while.")
     pending = param.List(default=[], item_type=str,
                          doc="The parts (PARTS) being recomputed, once that takes a while: only "
                              "their views show a loading state.")
@@ -82,6 +81,7 @@ class DashboardState(param.Parameterized):
         self.computations = 0  # filter states computed (tests count them per change)
         self._changed: set[str] = set()
         self._adjusting = False
+        self._pending_parts: list[str] = []  # parts requested since the last result
         self._updates = LatestWins(self._compute_inputs, self._apply, self._slow)
         options = layer.filter_options(tenant=tenant)
         self.date_min, self.date_max = self.activity_span(options)
@@ -95,7 +95,7 @@ class DashboardState(param.Parameterized):
         self.refresh(complete=not background)
         self.param.watch(self._on_change, [*FILTERS, "grain"])
         if background:  # served: a large scope's alerts and ttfc follow after the page loads
-            pn.state.onload(self._complete_after_load)
+            pn.state.onload(self._complete_later)
 
     def activity_span(self, options: dict) -> tuple[dt.date | None, dt.date | None]:
         """First and last day with delivery, leads or status changes (the layer's span also
@@ -209,7 +209,7 @@ class DashboardState(param.Parameterized):
         if not self.background:
             self.refresh()
             return
-        self._pending_parts = sorted({*getattr(self, "_pending_parts", ()), *parts})
+        self._pending_parts = sorted({*self._pending_parts, *parts})
         self._updates.request(self._inputs())
 
     def _inputs(self) -> tuple:
@@ -238,9 +238,9 @@ class DashboardState(param.Parameterized):
         parts = list(self._pending_parts) if on else []
         if not on:
             self._pending_parts = []
-        if (parts, on) != (self.pending, self.loading):
+        if parts != self.pending:
             with pn.io.hold():
-                self.param.update(pending=parts, loading=on)
+                self.pending = parts
 
     def _apply(self, inputs: tuple, result: tuple[DashboardData, str]) -> None:
         """Event loop: show the newest result, all views in one batch; then complete a large
@@ -262,9 +262,6 @@ class DashboardState(param.Parameterized):
                 with pn.io.hold():
                     self.data = done
         pn.state.execute(show, schedule=True)  # with the document lock (app/refresh.py)
-
-    async def _complete_after_load(self) -> None:
-        await self._complete_later()
 
     def refresh(self, complete: bool = True) -> DashboardData:
         """Recompute now (tests, first load); errors become a message, never a traceback."""

@@ -36,17 +36,19 @@ def bar_columns(frame: pd.DataFrame, key: str, metric: str, show, color: str) ->
     """A segment bar chart's columns: best value (lowest cost, highest CTR) on top; "Other"
     last; a segment without a value ("–") sorts after the others and draws no bar. Plain
     lists: a dozen rows, shaped on every change (pandas took ~8 ms a chart)."""
-    rows = list(zip(frame[key].tolist(), frame[metric].tolist(), frame["spend"].tolist(),
-                    frame["leads"].tolist(), frame["qualified_leads"].tolist(), strict=True))
-    labels = {id(r): (f"User {r[0]}" if key == "business_user" and not str(r[0]).startswith(
-        OTHER) else str(r[0])) for r in rows}
-    other = [r for r in rows if labels[id(r)].startswith(OTHER)]
-    ranked = [r for r in rows if not labels[id(r)].startswith(OTHER)]
+    def label(value) -> str:
+        is_user = key == "business_user" and not str(value).startswith(OTHER)
+        return f"User {value}" if is_user else str(value)
+
+    rows = [(label(name), *rest) for name, *rest in zip(
+        frame[key].tolist(), frame[metric].tolist(), frame["spend"].tolist(),
+        frame["leads"].tolist(), frame["qualified_leads"].tolist(), strict=True)]
     sign = -1 if metric == "ctr" else 1
-    ranked.sort(key=lambda r: (fmt.is_missing(r[1]), sign * r[1] if not fmt.is_missing(r[1])
-                               else 0))
-    ordered = ranked + other
-    names = [labels[id(r)] for r in ordered]
+    ranked = sorted((r for r in rows if not r[0].startswith(OTHER)),
+                    key=lambda r: (fmt.is_missing(r[1]),
+                                   0 if fmt.is_missing(r[1]) else sign * r[1]))
+    ordered = ranked + [r for r in rows if r[0].startswith(OTHER)]
+    names = [r[0] for r in ordered]
     return {
         "name": names,  # in full on hover; the axis gets a short form
         "label": short_labels(names),
