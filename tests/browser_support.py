@@ -14,7 +14,6 @@ import io
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from load.server import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,12 +63,6 @@ def require_chromium() -> None:
 
 
 # -- servers -------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 #: Running servers by mode; a failing browser test's report shows the end of their logs.
 _SERVERS: dict[str, PanelServer] = {}
 
@@ -121,13 +115,7 @@ class PanelServer:
 
     def stop(self) -> None:
         _SERVERS.pop(self.name, None)
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process, timeout=10)
         self._log_file.close()
 
 

@@ -132,20 +132,22 @@ def expect_chosen(page, value: str, spend_value: str) -> None:
     spend(page, spend_value)
 
 
-def test_full_list_enter_picks_the_exact_business_user(full_list_url, new_page):
+#: (picker, what is typed, the chip it must give): 199's campaign spends 2.00, not 1199's
+#: (3.00) nor 1990's; "kings" is the project Kings, not Acme Kings nor Kingsway
+EXACT = pytest.mark.parametrize("placeholder, typed, chosen", [
+    ("All business users (type to search)", "199", "199"),
+    ("All projects (type to search)", "kings", "Kings"),
+], ids=["business-user", "project"])
+
+
+@EXACT
+def test_full_list_enter_picks_the_exact_match(full_list_url, new_page, placeholder, typed,
+                                               chosen):
     page = new_page().page
     page.goto(full_list_url)
     spend(page, "15.00")
-    type_and_enter(page, "All business users (type to search)", "199")
-    expect_chosen(page, "199", "2.00")  # 199's campaign, not 1199's (3.00) nor 1990's
-
-
-def test_full_list_enter_picks_the_exact_project(full_list_url, new_page):
-    page = new_page().page
-    page.goto(full_list_url)
-    spend(page, "15.00")
-    type_and_enter(page, "All projects (type to search)", "kings")
-    expect_chosen(page, "Kings", "2.00")
+    type_and_enter(page, placeholder, typed)
+    expect_chosen(page, chosen, "2.00")
 
 
 #: Enter at once (before the completions came back: the typed text is resolved), or once the
@@ -153,21 +155,12 @@ def test_full_list_enter_picks_the_exact_project(full_list_url, new_page):
 WHEN = pytest.mark.parametrize("menu_first", [False, True], ids=["at-once", "menu-shown"])
 
 
+@EXACT
 @WHEN
-def test_searched_enter_picks_the_exact_business_user(searched_url, new_page, menu_first):
+def test_searched_enter_picks_the_exact_match(searched_url, new_page, placeholder, typed,
+                                              chosen, menu_first):
     page = new_page().page
     page.goto(searched_url)
     spend(page, "15.00")
-    type_and_enter(page, "All business users (type to search)", "199", delay=0,
-                   menu_first=menu_first)
-    expect_chosen(page, "199", "2.00")
-
-
-@WHEN
-def test_searched_enter_picks_the_exact_project(searched_url, new_page, menu_first):
-    page = new_page().page
-    page.goto(searched_url)
-    spend(page, "15.00")
-    type_and_enter(page, "All projects (type to search)", "kings", delay=0,
-                   menu_first=menu_first)
-    expect_chosen(page, "Kings", "2.00")
+    type_and_enter(page, placeholder, typed, delay=0, menu_first=menu_first)
+    expect_chosen(page, chosen, "2.00")

@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from tests.bench import report
 from tests.bench.browser_page import CHROMIUM, CHROMIUM_ARGS, PageRun, Session
 from tests.bench.browser_settle import IDLE_FILTER, QUIET_MS, TIMEOUT_MS, summarize
 from tests.bench.run import CACHE, CLI, ROOT, machine, sample_dir
+from tests.load.server import free_port, stop_process
 
 DOCS = ROOT / "docs"
 RESULT = "browser_latency.json"
@@ -88,20 +88,8 @@ class DashboardServer:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()  # only the process this benchmark started
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+        stop_process(self.process)
         self._log.close()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def warehouse(scale: float) -> Path:
