@@ -32,6 +32,7 @@ pytestmark = pytest.mark.browser
 EXPORT_HEADER = ["id", "campaign", "project", "business_user", "name", "email", "phone",
                  "status", "stage", "added_date"]
 TABS = ("Trends", "Lead outcomes", "Segments", "Alerts")
+CAMPAIGN_ROWS = ".cbi-grid tbody tr"  # the campaign table (app/views/grid.py)
 EMPTY_TEXT = "No data for these filters"
 USERS_PLACEHOLDER = "All business users (type to search)"
 PROJECTS_PLACEHOLDER = "All projects (type to search)"
@@ -86,7 +87,7 @@ def expect_kpis(page, spend: float, leads: int) -> None:
 
 def wait_for_dashboard(page) -> None:
     expect(kpi_value(page, "Spend")).to_have_count(1, timeout=UI_TIMEOUT_MS)
-    expect(page.locator(".tabulator-row").first).to_be_visible()
+    expect(page.locator(CAMPAIGN_ROWS).first).to_be_visible()
 
 
 def tab(page, name: str):
@@ -119,13 +120,13 @@ def visible_options(page, placeholder: str) -> list[str]:
 
 def table_column(page, field: str) -> list[str]:
     return [t.strip() for t in
-            page.locator(f".tabulator-row .tabulator-cell[tabulator-field={field}]")
+            page.locator(f"{CAMPAIGN_ROWS} td[data-field={field}]")
             .all_inner_texts()]
 
 
 def expect_table_only(page, field: str, value: str) -> None:
     """The campaign table has rows, and `field` is `value` in every one (waits for redraws)."""
-    cells = page.locator(f".tabulator-row .tabulator-cell[tabulator-field={field}]")
+    cells = page.locator(f"{CAMPAIGN_ROWS} td[data-field={field}]")
     expect(cells.first).to_be_visible()
     expect(cells.filter(has_not_text=re.compile(rf"^\s*{re.escape(value)}\s*$"))) \
         .to_have_count(0)
@@ -141,7 +142,7 @@ def screenshot(page, path) -> None:
         return (main ? main.scrollHeight : 0) + (header ? header.offsetHeight : 0) + 16; }""")
     page.set_viewport_size({"width": size["width"], "height": max(size["height"],
                                                                   min(height, 6000))})
-    page.wait_for_timeout(700)  # let Bokeh and Tabulator lay out at the new size
+    page.wait_for_timeout(700)  # let Bokeh lay out at the new size
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
 
@@ -247,7 +248,7 @@ def test_empty_state(demo_url, layer, new_page):
     expect(page.get_by_text(EMPTY_TEXT).first).to_be_visible()
     expect(page.get_by_text("No campaign matches the search.").first).to_be_visible()
     expect(kpi_value(page, "Spend")).to_have_count(0)
-    expect(page.locator(".tabulator-row").filter(visible=True)).to_have_count(0)
+    expect(page.locator(CAMPAIGN_ROWS).filter(visible=True)).to_have_count(0)
     name, header, rows = download_csv(page)  # the export of nothing is a header only
     assert header == EXPORT_HEADER and rows == [], name
     no_view_errors(page)

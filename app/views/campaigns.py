@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import panel as pn
 import param
-from bokeh.models.widgets.tables import DateFormatter, NumberFormatter
 
 from app import format as fmt
 from app.refresh import LatestWins
+from app.views.grid import PageGrid
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView
 from app.views.states import CSS
@@ -27,42 +27,49 @@ COLUMNS = {  # field -> header; what alerts highlight (CPL, utilization, CTR) co
 }
 
 
-def formatters() -> dict:
-    """Fresh Bokeh formatters for one table: a Tabulator registers change callbacks on the
-    formatter models it is given, so a module-level instance shared by every session would keep
-    each session's table (and its store) alive for the life of the process."""
-    money = NumberFormatter(format="0,0.00", text_align="right")
-    count = NumberFormatter(format="0,0", text_align="right")
-    pct = NumberFormatter(format="0.00%", text_align="right", nan_format="–")
-    day = DateFormatter(format="%Y-%m-%d")
-    return {
-        "campaign": NumberFormatter(format="0", text_align="left"),
-        "business_user": NumberFormatter(format="0", text_align="left"),
-        "start_time": day, "stop_time": day, "daily_budget": money, "budget": money,
-        "spend": money, "impressions": count, "clicks": count, "reach": count, "leads": count,
-        "qualified_leads": count, "ctr": pct,
-        "cpc": NumberFormatter(format="0,0.00", text_align="right", nan_format="–"),
-        "cpl": NumberFormatter(format="0,0.00", text_align="right", nan_format="–"),
-        "budget_utilization": pct,
-    }
+#: field -> how its cells are written (what the Tabulator's number formatters showed)
+KINDS = {"campaign": "id", "business_user": "id", "project": "text", "start_time": "day",
+         "stop_time": "day", "daily_budget": "money", "budget": "money", "spend": "money",
+         "cpc": "money", "cpl": "money", "impressions": "count", "clicks": "count",
+         "reach": "count", "leads": "count", "qualified_leads": "count", "ctr": "percent",
+         "budget_utilization": "percent"}
+
+
+def _cell(kind: str, value) -> str:
+    if fmt.is_missing(value):
+        return fmt.MISSING
+    if kind == "money":
+        return f"{value:,.2f}"
+    if kind == "count":
+        return f"{value:,.0f}"
+    if kind == "percent":
+        return f"{value * 100:,.2f}%"
+    if kind == "day":
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    if kind == "id":
+        return f"{int(value)}"
+    return str(value)
+
+
+def page_cells(page: pd.DataFrame) -> list[list[str]]:
+    """The page's cells as the table shows them, row by row, in COLUMNS order."""
+    columns = [[_cell(KINDS[field], v) for v in page[field].tolist()] for field in COLUMNS]
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
+
+
+def grid_columns() -> list[dict]:
+    return [{"field": field, "title": title, "numeric": KINDS[field] not in ("text", "id", "day")}
+            for field, title in COLUMNS.items()]
 
 
 #: alert rule -> the column its cell highlight goes on
 ALERT_COLUMN = {"cpl_high": "cpl", "overspend": "budget_utilization", "ctr_low": "ctr",
                 "spend_without_leads": "spend"}
-HIGHLIGHT = "background-color: #fde7e4; color: #8a1c12; font-weight: 600"
 TOTALS_CSS = CSS + """
 .totals { display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 0.88em; padding: 6px 10px;
   background: #f3f6f9; border-radius: 6px; color: #1d2733; font-variant-numeric: tabular-nums; }
 .totals b { font-weight: 650; } .totals span { white-space: nowrap; }
 """
-#: Column widths in pixels. Given, Tabulator does not measure every cell of every page to fit
-#: the columns to their content (that measuring was ~300 ms of the browser's time per click);
-#: wide enough for the largest values of the platform's data (money to 100 millions).
-WIDTHS = {"campaign": 92, "project": 210, "business_user": 118, "start_time": 96,
-          "stop_time": 96, "spend": 112, "leads": 72, "cpl": 100, "budget_utilization": 142,
-          "ctr": 76, "cpc": 76, "qualified_leads": 90, "daily_budget": 112, "budget": 124,
-          "impressions": 116, "clicks": 96, "reach": 168}
 PAGE_SIZES = [25, 50, 100]
 UNSORTABLE_WHEN_PAGED = ("start_time", "stop_time", "daily_budget")
 PAGED_NOTE = (" (sorted in the database; narrow the filters under 20,000 campaigns to sort by "
@@ -94,19 +101,23 @@ def alert_sets(alerts: pd.DataFrame | None) -> dict[str, np.ndarray]:
     return {rule: ids[rules == rule] for rule in ALERT_COLUMN}
 
 
-def highlight(page: pd.DataFrame, fired: dict[str, np.ndarray]) -> pd.DataFrame:
-    """CSS per cell: cells whose campaign fires the alert rule for that column."""
-    styles = np.full(page.shape, "", dtype=object)
-    if fired and not page.empty:
-        campaigns = page["campaign"].to_numpy()
-        for rule, column in ALERT_COLUMN.items():
-            if column in page.columns and len(fired.get(rule, ())):
-                styles[np.isin(campaigns, fired[rule]), page.columns.get_loc(column)] = HIGHLIGHT
-    return pd.DataFrame(styles, index=page.index, columns=page.columns)
+def hot_cells(page: pd.DataFrame, fired: dict[str, np.ndarray]) -> list[list[int]]:
+    """[row, column] of the cells whose campaign fires the alert rule for that column
+    (column positions in COLUMNS order)."""
+    if not fired or page.empty:
+        return []
+    campaigns = page["campaign"].to_numpy()
+    fields = list(COLUMNS)
+    cells = []
+    for rule, column in ALERT_COLUMN.items():
+        if len(fired.get(rule, ())):
+            rows = np.flatnonzero(np.isin(campaigns, fired[rule]))
+            cells += [[int(r), fields.index(column)] for r in rows]
+    return sorted(cells)
 
 
 class CampaignTable(LiveView):
-    """Built once: new data, a page or a sort only set the table's `value` and the texts."""
+    """Built once: new data, a page or a sort only send the page's cells and the texts."""
 
     part = "campaigns"
     page = param.Integer(default=1, bounds=(1, None))
@@ -128,22 +139,14 @@ class CampaignTable(LiveView):
                                                         "ascending"])
 
     def build(self):
-        self._table = pn.widgets.Tabulator(
-            pd.DataFrame(columns=list(COLUMNS)), show_index=False, disabled=True,
-            pagination=None, titles=COLUMNS, formatters=formatters(), layout="fit_data_table",
-            widths=WIDTHS, configuration={"renderVertical": "basic"},
-            sizing_mode="stretch_width", frozen_columns=["campaign"],
-            sorters=[{"field": "spend", "dir": "desc"}], selectable=False,
-            stylesheets=[":host .tabulator { font-size: 0.86em; }"])
+        self._grid = PageGrid(columns=grid_columns(), sort=self._sort_key(),
+                              sizing_mode="stretch_width")
+        self._grid.param.watch(self._on_sort, "sort")
         self._totals = HtmlBox("", css=TOTALS_CSS)
-        # Re-run for every page shown. A plain function, not a bound method: Panel keys its
-        # style cache on the styler's repr, and a method's repr spells out this view, its store
-        # and every DataFrame it holds (~60 ms per page at scale 1).
-        def highlight_page(page: pd.DataFrame) -> pd.DataFrame:
-            return self._highlight(page)
-        self._table.style.apply(highlight_page, axis=None)
-        self._table.param.watch(self._on_sort, "sorters")
-        return pn.Column(self._totals, self._table, sizing_mode="stretch_width")
+        return pn.Column(self._totals, self._grid, sizing_mode="stretch_width")
+
+    def _sort_key(self) -> str:
+        return f"{self.sort_by}:{'asc' if self.ascending else 'desc'}"
 
     def slice(self, data) -> tuple:
         return (data.state, data.campaigns, data.totals, data.campaign_count, data.alerts)
@@ -153,17 +156,20 @@ class CampaignTable(LiveView):
             self.page = 1  # new data: back to its first page
         self._load_page()
 
+    def clear(self) -> None:
+        self._grid.page = {"rows": [], "hot": []}
+
     def _show_message(self, kind: str, title: str, hint: str = "") -> None:
         super()._show_message(kind, title, hint)
         self._status.object = ""
         self._prev.disabled = self._next.disabled = True  # nothing to page through
 
     # -- paging --------------------------------------------------------------------------
-    def _highlight(self, page: pd.DataFrame) -> pd.DataFrame:
+    def _hot(self, page: pd.DataFrame) -> list[list[int]]:
         data = self.store.data
         if self._fired[0] is not data:
             self._fired = (data, alert_sets(data.alerts if data is not None else None))
-        return highlight(page, self._fired[1])
+        return hot_cells(page, self._fired[1])
 
     def _go(self, page: int) -> None:
         self.page = max(1, min(page, self._page_count()))
@@ -174,13 +180,12 @@ class CampaignTable(LiveView):
         return max(1, math.ceil(rows / self.page_size))
 
     def _on_sort(self, event) -> None:
-        sorters = event.new or []
-        if not sorters:
-            return
-        field, ascending = sorters[0]["field"], sorters[0]["dir"] == "asc"
+        field, _, direction = (event.new or "").partition(":")
+        ascending = direction == "asc"
         data = self.store.data
-        if data is not None and data.paged and field in UNSORTABLE_WHEN_PAGED:
-            self._load_page()  # the database pages by metrics and keys only; keep the order
+        if field not in COLUMNS or (data is not None and data.paged
+                                    and field in UNSORTABLE_WHEN_PAGED):
+            self._grid.sort = self._sort_key()  # the database pages by metrics and keys only
             return
         if (field, ascending) != (self.sort_by, self.ascending):
             self.param.update(sort_by=field, ascending=ascending, page=1)
@@ -205,8 +210,11 @@ class CampaignTable(LiveView):
             return  # newer data is on its way
         frame, rows = result
         with pn.io.hold():
-            self._table.value = frame[list(COLUMNS)] if len(frame) else \
-                pd.DataFrame(columns=list(COLUMNS))
+            page = frame[list(COLUMNS)] if len(frame) else frame
+            self._grid.param.update(
+                page={"rows": page_cells(page) if len(frame) else [], "hot": self._hot(page)},
+                sort=self._sort_key(),
+                unsortable=list(UNSORTABLE_WHEN_PAGED) if data.paged else [])
             self._totals.object = totals_html(data.totals, rows)
             first = (self.page - 1) * self.page_size + 1 if rows else 0
             last = min(self.page * self.page_size, rows)
@@ -221,6 +229,7 @@ class CampaignTable(LiveView):
 
     def __panel__(self):
         size = pn.widgets.Select.from_param(self.param.page_size, label="", width=80)
-        pager = pn.Row(self._prev, self._next, HtmlBox("Rows per page", margin=(14, 4), sizing_mode="fixed", width=95),
-                       size, self._status, sizing_mode="stretch_width")
+        label = HtmlBox("Rows per page", margin=(14, 4), sizing_mode="fixed", width=95)
+        pager = pn.Row(self._prev, self._next, label, size, self._status,
+                       sizing_mode="stretch_width")
         return pn.Column(self._layout, pager, sizing_mode="stretch_width")

@@ -313,9 +313,8 @@ class Session:
             has_text=re.compile(rf"^\s*{re.escape(name)}")).first
 
     def header(self, title: str):
-        return self.page.locator(".tabulator-col").filter(
-            has=self.page.locator(".tabulator-col-title",
-                                  has_text=re.compile(rf"^\s*{re.escape(title)}\s*$"))).first
+        return self.page.locator(".cbi-grid th button").filter(
+            has_text=re.compile(rf"^\s*{re.escape(title)}\s*[▲▼]?\s*$")).first
 
     def user_box(self):
         return self.page.get_by_placeholder(USERS_PLACEHOLDER)

@@ -1,0 +1,98 @@
+"""The campaign table in the page: a header click sorts every campaign in the filters (first
+click descending for a number, again ascending), Next shows the following rows of that order,
+cells are written as the semantic layer's values, and only alerting cells are highlighted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_support import UI_TIMEOUT_MS
+from test_browser import (
+    CAMPAIGN_ROWS,
+    activity_span,
+    expect,
+    range_filters,
+    table_column,
+    wait_for_dashboard,
+)
+
+pytestmark = pytest.mark.browser
+PAGE = 25
+
+
+def header(page, title: str):
+    return page.locator(".cbi-grid th button").filter(
+        has_text=re.compile(rf"^\s*{re.escape(title)}\s*[▲▼]?\s*$"))
+
+
+def ranked(layer, metric: str, ascending: bool) -> list[int]:
+    """Campaign ids ordered as the table orders them: by the metric (no value last), then
+    by id."""
+    frame = layer.query(["spend", "leads", "cpl"], ["campaign"],
+                        filters=range_filters(activity_span(layer)))
+    frame = frame.sort_values([metric, "campaign"], ascending=[ascending, True],
+                              na_position="last")
+    return [int(c) for c in frame["campaign"]]
+
+
+def shown_ids(page) -> list[int]:
+    return [int(c) for c in table_column(page, "campaign")]
+
+
+def test_header_sorts_every_campaign_and_next_follows_the_order(demo_url, layer, new_page):
+    watched = new_page()
+    page = watched.page
+    page.goto(demo_url + "/")
+    wait_for_dashboard(page)
+    by_spend = ranked(layer, "spend", ascending=False)
+    expect(page.locator(f"{CAMPAIGN_ROWS} td[data-field=campaign]").first).to_have_text(
+        str(by_spend[0]), timeout=UI_TIMEOUT_MS)
+    assert shown_ids(page) == by_spend[:PAGE]
+
+    header(page, "CPL").click()
+    by_cpl = ranked(layer, "cpl", ascending=False)
+    expect(page.locator(".cbi-grid th[aria-sort=descending]")).to_have_attribute(
+        "data-field", "cpl", timeout=UI_TIMEOUT_MS)
+    expect(page.locator(f"{CAMPAIGN_ROWS} td[data-field=campaign]").first).to_have_text(
+        str(by_cpl[0]), timeout=UI_TIMEOUT_MS)
+    assert shown_ids(page) == by_cpl[:PAGE]
+    cpl = layer.query(["cpl"], ["campaign"], filters=range_filters(activity_span(layer))) \
+        .set_index("campaign")["cpl"]
+    assert table_column(page, "cpl") == [f"{cpl[c]:,.2f}" for c in by_cpl[:PAGE]]
+
+    header(page, "CPL").click()  # again: ascending
+    by_cpl_up = ranked(layer, "cpl", ascending=True)
+    expect(page.locator(".cbi-grid th[aria-sort=ascending]")).to_have_attribute(
+        "data-field", "cpl", timeout=UI_TIMEOUT_MS)
+    expect(page.locator(f"{CAMPAIGN_ROWS} td[data-field=campaign]").first).to_have_text(
+        str(by_cpl_up[0]), timeout=UI_TIMEOUT_MS)
+    assert shown_ids(page) == by_cpl_up[:PAGE]
+
+    page.get_by_role("button", name="Next ›").click()
+    expect(page.locator(f"{CAMPAIGN_ROWS} td[data-field=campaign]").first).to_have_text(
+        str(by_cpl_up[PAGE]), timeout=UI_TIMEOUT_MS)
+    assert shown_ids(page) == by_cpl_up[PAGE:2 * PAGE]
+    watched.assert_no_errors()
+
+
+def test_only_alerting_cells_are_highlighted(demo_url, layer, new_page):
+    from semantic.alerts import evaluate
+
+    watched = new_page()
+    page = watched.page
+    page.goto(demo_url + "/")
+    wait_for_dashboard(page)
+    filters = range_filters(activity_span(layer))
+    fired = evaluate(layer, filters, None)
+    high_cpl = {int(c) for c in fired.loc[fired["rule"] == "cpl_high", "campaign"]}
+    rows = page.locator(CAMPAIGN_ROWS)
+    expect(rows).to_have_count(PAGE, timeout=UI_TIMEOUT_MS)
+    marked = [int(rows.nth(i).locator("td[data-field=campaign]").inner_text())
+              for i in range(PAGE) if "hot" in
+              (rows.nth(i).locator("td[data-field=cpl]").get_attribute("class") or "")]
+    shown = shown_ids(page)
+    assert marked == [c for c in shown if c in high_cpl]
+    assert marked, "the sample's top spenders include a CPL alert"
+    assert page.locator(f"{CAMPAIGN_ROWS} td[data-field=project].hot").count() == 0
+    watched.assert_no_errors()
