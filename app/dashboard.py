@@ -307,7 +307,7 @@ if pn.state.served:
     from app import offline
 
     offline.before_build()  # no stylesheet from a CDN, even in a session rebuilt late
-    pn.extension("tabulator", design=Fast, notifications=False)
+    pn.extension(design=Fast, notifications=False)
     # Bokeh's model bookkeeping once for the whole page, not once per root added
     with pn.io.hold(freeze=True):
         _state, _page = build(user=pn.state.user)

@@ -237,10 +237,10 @@ def browser():
 @pytest.fixture
 def probed_server(warehouse, tmp_path):
     """The dashboard served with the load test's probe (tests/load/instrument.py: refresh times,
-    live stores, sessions made and destroyed); sessions expire 1 s after their page closed."""
+    live stores, sessions made and destroyed); sessions expire 3 s after their page closed."""
     from load.server import Server
 
-    server = Server(warehouse, tmp_path, procs=1, session_lifetime_ms=1000)
+    server = Server(warehouse, tmp_path, procs=1, session_lifetime_ms=3000)
     server.start(timeout=SERVER_START_TIMEOUT)
     try:
         yield server

@@ -173,7 +173,7 @@ def check_tabs(watched: Watched, layer, filters: dict, tenant: int | None, shots
                     chip = f"{spec.get('label', rule)}: {int(fired.get(rule, 0)):,}"
                     expect(page.get_by_text(chip, exact=True)).to_be_visible()
             if fired.sum():
-                expect(page.locator(".tabulator-row").filter(visible=True).first) \
+                expect(page.locator(".cbi-grid tbody tr").filter(visible=True).first) \
                     .to_be_visible()
         no_view_errors(page)
         page.wait_for_timeout(300)  # late errors from drawing the charts

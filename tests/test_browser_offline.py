@@ -1,5 +1,5 @@
 """The served dashboard loads nothing from any other host: every script, stylesheet (Panel's
-component and theme CSS, the Tabulator theme of the Campaigns and Alerts tables) and font comes
+component and theme CSS, the ES-module shim behind the Campaigns and Alerts tables) and font comes
 from the server itself, on every tab and after filter changes, and also when Bokeh rebuilds a
 session because the page's websocket connected after the first one expired.
 

@@ -1,6 +1,5 @@
-"""Views under many sessions: nothing a session's table registers callbacks on is shared between
-sessions (that kept every closed session alive), and colour columns stay strings even when a
-chart has no rows (BokehJS throws "invalid color array" at a numeric one)."""
+"""Chart models at their edges: colour columns stay strings even when a chart has no rows
+(BokehJS throws "invalid color array" at a numeric one), and a donut without leads says so."""
 
 from __future__ import annotations
 
@@ -8,13 +7,7 @@ import pandas as pd
 from bokeh.models import ColumnDataSource
 
 from app.views import charts
-from app.views.alerts import shown_formatters
 from app.views.outcomes import Donut
-
-
-def test_each_table_gets_its_own_formatter_models():
-    assert not {id(v) for v in shown_formatters().values()} & \
-        {id(v) for v in shown_formatters().values()}
 
 
 def _color_columns(fig) -> list:

@@ -1,14 +1,19 @@
-"""Firing alerts: which campaigns break which rule (thresholds in semantic/alerts.toml)."""
+"""Firing alerts: which campaigns break which rule (thresholds in semantic/alerts.toml).
+
+A page of 20 at a time, sorted and filtered by rule on the server, drawn by the same plain
+table as the campaigns (app/views/grid.py)."""
 
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 import panel as pn
-from bokeh.models.widgets.tables import HTMLTemplateFormatter, NumberFormatter
+import param
 
 from app import format as fmt
+from app.views.grid import PageGrid
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView, message_html
 from app.views.states import CSS, note_html
@@ -20,24 +25,44 @@ ALERT_CSS = CSS + """
 .alert-count.zero { background: #e6f4ea; color: #137333; }
 .alert-legend { margin: 0 0 6px; padding-left: 18px; }
 """
-MAX_ROWS = 2000
+PAGE_SIZE = 20
+ALL_RULES = "All alerts"
 TITLES = {"campaign": "Campaign", "project": "Project", "business_user": "Business user",
           "label": "Alert", "value": "Value", "threshold": "Threshold"}
-
-
-def shown_formatters() -> dict:
-    """Numeric columns (sortable as numbers) shown through their per-row formatted text. Fresh
-    models per table: a Tabulator registers callbacks on its formatters, so shared ones would
-    keep every table ever drawn alive."""
-    return {column: HTMLTemplateFormatter(
-        template=f'<div style="text-align:right"><%= {column}_h %></div>')
-        for column in ("value", "threshold")}
+NUMERIC = ("value", "threshold")
 
 
 def shown(value, unit: str) -> str:
     if unit == "money":
         return fmt.money(value)
     return fmt.by_unit(value, unit)
+
+
+def grid_columns() -> list[dict]:
+    return [{"field": f, "title": t, "numeric": f in NUMERIC} for f, t in TITLES.items()]
+
+
+def alert_cells(frame: pd.DataFrame) -> list[list[str]]:
+    """Rows as the table shows them: ids as plain numbers, value and threshold in the rule's
+    unit."""
+    return [[str(campaign), str(project), str(user), str(label), shown(value, unit),
+             shown(threshold, unit)]
+            for campaign, project, user, label, value, threshold, unit in zip(
+                frame["campaign"], frame["project"], frame["business_user"], frame["label"],
+                frame["value"], frame["threshold"], frame["unit"], strict=True)]
+
+
+def alert_page(alerts: pd.DataFrame, label: str, sort: str, page: int,
+               size: int = PAGE_SIZE) -> tuple[pd.DataFrame, int]:
+    """One page of the alerts of one rule label (or all), in the rules' own order (each rule's
+    most severe first) or sorted by a column ("field:asc|desc"; ties keep that order)."""
+    frame = alerts if label == ALL_RULES else alerts[alerts["label"] == label]
+    field, _, direction = sort.partition(":")
+    if field in TITLES:
+        frame = frame.sort_values(field, ascending=direction == "asc", kind="stable",
+                                  na_position="last")
+    start = (page - 1) * size
+    return frame.iloc[start:start + size], len(frame)
 
 
 def counts_html(alerts: pd.DataFrame, rules: dict[str, dict]) -> str:
@@ -55,17 +80,11 @@ def counts_html(alerts: pd.DataFrame, rules: dict[str, dict]) -> str:
             f'<ul class="cbi-note alert-legend">{legend}</ul>')
 
 
-def alert_rows(alerts: pd.DataFrame) -> pd.DataFrame:
-    frame = alerts.head(MAX_ROWS)
-    return frame.assign(
-        value_h=[shown(v, u) for v, u in zip(frame["value"], frame["unit"], strict=True)],
-        threshold_h=[shown(v, u) for v, u in zip(frame["threshold"], frame["unit"],
-                                                 strict=True)],
-    )[[*TITLES, "value_h", "threshold_h"]].reset_index(drop=True)
-
-
 class AlertsView(LiveView):
     part = "alerts"
+    page = param.Integer(default=1, bounds=(1, None))
+    rule = param.String(default=ALL_RULES)
+    sort = param.String(default="")
 
     def build(self):
         self._head = HtmlBox("", css=ALERT_CSS)
@@ -74,19 +93,22 @@ class AlertsView(LiveView):
             "empty", "No alerts for these filters",
             "Every campaign in these filters is within the alert thresholds."), css=CSS,
             visible=False)
-        self._table = pn.widgets.Tabulator(
-            pd.DataFrame(columns=[*TITLES, "value_h", "threshold_h"]), titles=TITLES,
-            show_index=False, disabled=True, hidden_columns=["value_h", "threshold_h"],
-            pagination="local", page_size=20, layout="fit_data_table",
-            formatters={"campaign": NumberFormatter(format="0", text_align="left"),
-                        "business_user": NumberFormatter(format="0", text_align="left"),
-                        **shown_formatters()},
-            sizing_mode="stretch_width", header_filters={"label": {"type": "list",
-                                                                   "valuesLookup": True},
-                                                         "project": {"type": "input"}},
-            selectable=False)
-        self._more = HtmlBox("", css=CSS, visible=False)
-        return pn.Column(self._wait, self._head, self._none, self._table, self._more,
+        self._rules = pn.widgets.Select(name="Show", options=[ALL_RULES], width=260)
+        self._rules.link(self, value="rule")
+        self._grid = PageGrid(columns=grid_columns(), sizing_mode="stretch_width")
+        self._grid.link(self, sort="sort")
+        self._prev = pn.widgets.Button(label="‹ Previous", width=100, disabled=True)
+        self._next = pn.widgets.Button(label="Next ›", width=100, disabled=True)
+        self._prev.on_click(lambda _: self._go(self.page - 1))
+        self._next.on_click(lambda _: self._go(self.page + 1))
+        self._status = HtmlBox("", css=CSS)
+        self._table = pn.Column(self._rules, self._grid,
+                                pn.Row(self._prev, self._next, self._status,
+                                       sizing_mode="stretch_width"),
+                                sizing_mode="stretch_width")
+        self.param.watch(lambda *_: self._show_page(), ["page"])
+        self.param.watch(self._restart, ["rule", "sort"])
+        return pn.Column(self._wait, self._head, self._none, self._table,
                          sizing_mode="stretch_width")
 
     def slice(self, data) -> tuple:
@@ -106,14 +128,48 @@ class AlertsView(LiveView):
         self._head.visible = not waiting
         self._none.visible = not waiting and alerts.empty
         self._table.visible = not waiting and not alerts.empty
-        self._more.visible = not waiting and len(alerts) > MAX_ROWS
         if waiting:
             return
         self._head.object = counts_html(alerts, rules)
-        if not alerts.empty:
-            self._table.value = alert_rows(alerts)
-        if len(alerts) > MAX_ROWS:
-            self._more.object = note_html(
-                f"Showing the first {MAX_ROWS:,} of {len(alerts):,} alerts (each rule's most "
-                f"severe first); narrow the filters, or list them all with `campaign-bi alerts "
-                f"--format json`.")
+        labels = [ALL_RULES, *sorted(set(alerts["label"]))]
+        self._rules.options = labels
+        with param.parameterized.discard_events(self):
+            self.page = 1  # new data: its first page
+            if self.rule not in labels:
+                self.rule = ALL_RULES
+        self._rules.value = self.rule
+        self._show_page()
+
+    def clear(self) -> None:
+        self._grid.page = {"rows": [], "hot": []}
+
+    def _alerts(self) -> pd.DataFrame | None:
+        data = self.store.data
+        return None if data is None or data.empty else data.alerts
+
+    def _restart(self, *_events) -> None:
+        if self.page != 1:
+            self.page = 1  # shows the page through its watcher
+        else:
+            self._show_page()
+
+    def _go(self, page: int) -> None:
+        alerts = self._alerts()
+        if alerts is not None:
+            _, rows = alert_page(alerts, self.rule, "", 1)
+            self.page = max(1, min(page, max(1, math.ceil(rows / PAGE_SIZE))))
+
+    def _show_page(self) -> None:
+        alerts = self._alerts()
+        if alerts is None or self._built is None:
+            return
+        frame, rows = alert_page(alerts, self.rule, self.sort, self.page)
+        pages = max(1, math.ceil(rows / PAGE_SIZE))
+        first = (self.page - 1) * PAGE_SIZE + 1 if rows else 0
+        last = min(self.page * PAGE_SIZE, rows)
+        with pn.io.hold():
+            self._grid.page = {"rows": alert_cells(frame), "hot": []}
+            self._status.object = (f'<div class="cbi-note">Alerts {first:,}–{last:,} of '
+                                   f'{rows:,} · page {self.page:,} of {pages:,}</div>')
+            self._prev.disabled = self.page <= 1
+            self._next.disabled = self.page >= pages

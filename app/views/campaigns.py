@@ -27,7 +27,7 @@ COLUMNS = {  # field -> header; what alerts highlight (CPL, utilization, CTR) co
 }
 
 
-#: field -> how its cells are written (what the Tabulator's number formatters showed)
+#: field -> how its cells are written
 KINDS = {"campaign": "id", "business_user": "id", "project": "text", "start_time": "day",
          "stop_time": "day", "daily_budget": "money", "budget": "money", "spend": "money",
          "cpc": "money", "cpl": "money", "impressions": "count", "clicks": "count",

@@ -1,6 +1,7 @@
-"""The campaign table in the page: a header click sorts every campaign in the filters (first
+"""The tables in the page. Campaigns: a header click sorts every campaign in the filters (first
 click descending for a number, again ascending), Next shows the following rows of that order,
-cells are written as the semantic layer's values, and only alerting cells are highlighted."""
+cells are written as the semantic layer's values, and only alerting cells are highlighted.
+Alerts: the most severe first, 20 at a time, one rule at a time."""
 
 from __future__ import annotations
 
@@ -95,4 +96,29 @@ def test_only_alerting_cells_are_highlighted(demo_url, layer, new_page):
     assert marked == [c for c in shown if c in high_cpl]
     assert marked, "the sample's top spenders include a CPL alert"
     assert page.locator(f"{CAMPAIGN_ROWS} td[data-field=project].hot").count() == 0
+    watched.assert_no_errors()
+
+
+def test_alerts_page_through_one_rule_at_a_time(demo_url, layer, new_page):
+    from semantic.alerts import evaluate
+
+    watched = new_page()
+    page = watched.page
+    page.goto(demo_url + "/")
+    wait_for_dashboard(page)
+    fired = evaluate(layer, range_filters(activity_span(layer)), None)
+    page.locator(".bk-tab").filter(has_text=re.compile(r"^Alerts$")).click()
+    rows = page.locator(".cbi-grid tbody tr").filter(visible=True)
+    expect(rows).to_have_count(min(20, len(fired)), timeout=UI_TIMEOUT_MS)
+    expect(page.get_by_text(f"Alerts 1–20 of {len(fired):,}", exact=False)).to_be_visible()
+    first_ids = [int(t) for t in rows.locator("td[data-field=campaign]").all_inner_texts()]
+    assert first_ids == [int(c) for c in fired["campaign"][:20]]  # most severe first
+
+    label = sorted(set(fired["label"]))[-1]
+    count = int((fired["label"] == label).sum())
+    page.get_by_role("combobox").filter(has=page.locator("option", has_text=label)) \
+        .select_option(label)
+    expect(page.get_by_text(f"of {count:,} · page 1", exact=False)).to_be_visible(
+        timeout=UI_TIMEOUT_MS)
+    expect(rows.locator("td[data-field=label]").filter(has_not_text=label)).to_have_count(0)
     watched.assert_no_errors()
