@@ -31,11 +31,14 @@ _LOADING = "pn-loading"
 
 
 def _register_panel_models() -> None:
-    """The client rebuilds the page's models: every Panel model class must be importable."""
+    """The client rebuilds the page's models: every Panel model class must be importable, and
+    the app's own components' models (a JSComponent's model type is made when its class is
+    defined, named like "PageGrid1" as in the server)."""
     import panel.models
 
     for module in pkgutil.iter_modules(panel.models.__path__):
         importlib.import_module(f"panel.models.{module.name}")
+    importlib.import_module("app.views.grid")
 
 
 def _value(model, name: str):
