@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -44,6 +45,15 @@ SETTLE_DEFINITION = (
     f"click in bursts up to ~500 ms apart). No settle within {TIMEOUT_MS / 1000:g} s is a "
     f"timeout, counted apart (a page open may take 60 s). What an idle page does is no change "
     f"(the idle filter below).")
+
+
+def tab_medians(samples) -> dict[str, float]:
+    """Median click → settled per tab (tabs differ most: each draws its own charts)."""
+    by_tab: dict[str, list[float]] = {}
+    for s in samples:
+        if s.kind == "tab" and s.ms is not None:
+            by_tab.setdefault(s.label, []).append(s.ms)
+    return {tab: round(statistics.median(ms), 1) for tab, ms in sorted(by_tab.items())}
 
 
 # -- server --------------------------------------------------------------------------------
@@ -192,6 +202,7 @@ def measure(db: Path, pages: int, rounds: int, text: str, user: str, root: Path,
             "ignored_as_idle": dict(sorted(run.ignored.items())),
             "recorder_ms_per_click": round(run.recorder_ms / max(1, len(run.samples)), 1),
             "server_log": str(log.relative_to(ROOT)),
+            "tab_median_ms": tab_medians(run.samples),
             "slowest": [{"kind": s.kind, "label": s.label, "ms": s.ms, "page": s.page,
                          "round": s.round}
                         for s in sorted((s for s in run.samples if s.ms is not None),
@@ -312,6 +323,7 @@ def main(argv: list[str] | None = None) -> None:
     print(table(result))
     for key, entry in result["runs"].items():
         print(f"{key}: {entry['server_refresh']}")
+        print(f"{key}: tab medians {entry.get('tab_median_ms')}")
 
 
 if __name__ == "__main__":
