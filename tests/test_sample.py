@@ -32,7 +32,8 @@ SIZES = {"campaigns.csv": 7364, "campaign_leads.csv": 56965, "insights.csv": 687
 INT = re.compile(r"^[0-9]+$")
 SPEND = re.compile(r"^[0-9]+\.[0-9]{2}$")
 TS = re.compile(r"^20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]$")
-DAY = re.compile(r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]( 00:00:00)?$")
+# a day at midnight, or at 01:00 on the day daylight-saving time started (no local midnight)
+DAY = re.compile(r"^(20[0-9]{2}-[01][0-9]-[0-3][0-9]( 00:00:00)?|2025-04-25 01:00:00)$")
 EMAIL = re.compile(r"^[a-z0-9._]+@example\.(com|net|org)$")
 PHONE = re.compile(r"^(\+?[0-9]{10,15}|\+1-[0-9]{3}-[0-9]{3}-[0-9]{4}|[0-9]{3}-[0-9]{3}-[0-9]{4})$")
 Q = r'"(?:[^"]|"")*"'  # one double-quoted field, embedded quotes doubled
@@ -124,6 +125,12 @@ def test_every_row_parses_with_the_contract_types(s1):
                 assert SPEND.match(r[3]) and DAY.match(r[6]), r
             else:
                 assert INT.match(r[0]) and r[1] in STATUSES and TS.match(r[2]), r
+
+
+def test_the_daylight_saving_day_is_stamped_at_one(s1):
+    out, _, _ = s1
+    text = (out / "insights.csv").read_text(encoding="utf-8")
+    assert text.count("2025-04-25 01:00:00") > 0 and "2025-04-25 00:00:00" not in text
 
 
 def test_duckdb_reads_every_row_strictly_typed(s1):

@@ -17,8 +17,16 @@ from pathlib import Path
 import duckdb
 
 from semantic.errors import UnusableInputError
-from semantic.ingest.checks import FOREIGN_KEYS, clean_condition, q, row_problems, typed_expr
+from semantic.ingest.checks import (
+    FOREIGN_KEYS,
+    clean_condition,
+    off_midnight_expr,
+    q,
+    row_problems,
+    typed_expr,
+)
 from semantic.ingest.contract import SourceFile
+from semantic.ingest.quality import OFF_MIDNIGHT, record_lines
 
 _VALUE_PREVIEW = 200
 _TEMP_TABLES = ("stg", "rej_lines", "dup_keys", "distinct_rows", "conflicts")
@@ -78,19 +86,25 @@ def _stage_select(source: SourceFile, header: list[str]) -> str:
         else "NULL"
     )
     kept = ", ".join(q(c.target) for c in source.columns)
+    day = _day_column(source)
+    off_midnight = off_midnight_expr(day) if day else "false"
     scan = (
         f"read_csv($path, header = true, columns = {columns_literal}, delim = ',', "
         f"quote = '\"', escape = '\"', store_rejects = true, rejects_table = 'rej_errors', "
         f"rejects_scan = 'rej_scans', max_line_size = 16000000, auto_detect = false)"
     )
     return (
-        f"SELECT {kept}, problem, "
+        f"SELECT {kept}, problem, {off_midnight} AS off_midnight, "
         f"left(CASE problem {value_of} END, {_VALUE_PREVIEW}) AS bad_value, "
         f"CASE WHEN problem IS NULL THEN {fk_text} END AS fk_text "
         f"FROM (SELECT *, CASE WHEN {clean_condition(source)} THEN NULL ELSE CASE {which} END "
         f"END AS problem "
         f"FROM (SELECT *, {typed} FROM (SELECT {picks} FROM {scan})))"
     )
+
+
+def _day_column(source: SourceFile):
+    return next((c for c in source.columns if c.kind == "day"), None)
 
 
 def _csv_name(source: SourceFile, target: str) -> str:
@@ -136,6 +150,10 @@ def load_file(
     )
     _insert_structural(con, structural, run_id, source.name)
     summary.duplicates = _load_good_rows(con, source, with_line, params)
+    if _day_column(source):
+        flagged = with_line.format(
+            rel="SELECT * FROM temp.numbered WHERE problem IS NULL AND off_midnight")
+        record_lines(con, run_id, source.name, OFF_MIDNIGHT, f"SELECT line FROM ({flagged})")
     counts = con.execute(
         f"SELECT (SELECT count(*) FROM temp.stg), (SELECT count(*) FROM {source.table}), "
         "(SELECT count(*) FROM meta.rejected_rows WHERE run_id = $run AND file = $file)",

@@ -18,7 +18,8 @@ Dirt injected on purpose (counts at scale 1; they scale with ``scale``, at least
   pairs, 20 rows involved); 6 rows with ``clicks > impressions``; ~0.05% of rows with
   ``spend`` 0.01; ~4% of rows dated after the campaign's planned ``stop_time``; the
   ``created_at`` day written as ``YYYY-MM-DD 00:00:00`` for ~30% of campaigns and as
-  ``YYYY-MM-DD`` for the rest.
+  ``YYYY-MM-DD`` for the rest, except ``2025-04-25 01:00:00`` on the day daylight-saving
+  time started (local midnight did not exist).
 * campaigns: 265 campaigns whose ``project_name`` carries leading/trailing spaces
   (``"Bloomfields "``); project names that differ only by case (``iCity``/``ICity``,
   ``Sodic East``/``SODIC East``, ``Il Bosco``/``IL Bosco``) are distinct projects.

@@ -12,6 +12,7 @@ from .draw import choose, expand, rng_for, scaled_count
 from .profile import (
     ADSETS_PER_CAMPAIGN,
     DAY,
+    DST_START_DAY,
     END_DAY,
     END_TS,
     INTERMEDIATE,
@@ -71,8 +72,11 @@ def insights_block(rng: np.random.Generator, c: dict, lo: int, hi: int, knots: d
     ci_s = ci[src]
     day_s = day[src]
     dstr = pa.array(day_s.astype(np.int32), type=pa.int32()).cast(pa.date32())
+    # a day written with a time is local midnight, which the clock skipped on the day
+    # daylight-saving time started: the export wrote 01:00:00 there
+    stamp = day_s * DAY + np.where(day_s == DST_START_DAY, 3600, 0)
     created = pc.if_else(pa.array(c["tail_fmt"][ci_s]),
-                         ts_array(day_s * DAY).cast(pa.string()), dstr.cast(pa.string()))
+                         ts_array(stamp).cast(pa.string()), dstr.cast(pa.string()))
     cols = {
         "ad_set_id": c["adset_ids"][ci_s, adset_k[src]],
         "campaign_id": c["ids"][ci_s],

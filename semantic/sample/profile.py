@@ -31,6 +31,8 @@ START_DAY = int(np.datetime64("2024-06-01", "D").astype(np.int64))
 END_DAY = int(np.datetime64("2025-10-28", "D").astype(np.int64))
 START_TS = START_DAY * DAY
 END_TS = (END_DAY + 1) * DAY - 1
+#: Egypt moved its clocks forward at midnight: local midnight did not exist that day
+DST_START_DAY = int(np.datetime64("2025-04-25", "D").astype(np.int64))
 
 CAMPAIGN_BLOCK = 40_000   # campaigns per insights block
 LEAD_BLOCK = 250_000      # leads per leads/status-changes block
