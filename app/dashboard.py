@@ -24,7 +24,15 @@ from app.layers import get_layer
 from app.pickers import data_choice, picker
 from app.search_box import SearchBox
 from app.store import QUICK_RANGES, DashboardState
-from app.views import AlertsView, CampaignTable, KpiCards, OutcomesView, SegmentsView, TrendsView
+from app.views import (
+    AlertsView,
+    CampaignTable,
+    DataHealthView,
+    KpiCards,
+    OutcomesView,
+    SegmentsView,
+    TrendsView,
+)
 from app.views.html_box import HtmlBox
 from app.views.states import CSS, note
 from app.warm import warm_first_page
@@ -229,6 +237,8 @@ class MainArea(pn.viewable.Viewer):
                       ("Lead outcomes", OutcomesView(store=state, active=False)),
                       ("Segments", SegmentsView(store=state, active=False)),
                       ("Alerts", AlertsView(store=state, active=False))]
+        if state.tenant is None:  # admins: refused rows quote source values (personal data)
+            self.views.append(("Data health", DataHealthView(store=state, active=False)))
         # Not `dynamic`: a dynamic Tabs detaches a hidden tab's models from the page; a view
         # updating them makes Panel re-point the page's shared stylesheets at its CDN, and under
         # load the browser then got changes for models it had dropped ("reference … isn't

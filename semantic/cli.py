@@ -10,7 +10,7 @@ import click
 import duckdb
 
 from semantic import cli_app, cli_query
-from semantic.errors import CampaignBIError, UnusableInputError
+from semantic.errors import CampaignBIError, ReconciliationError, UnusableInputError
 
 DEFAULT_DB = "data/warehouse.duckdb"
 
@@ -68,6 +68,9 @@ def ingest(source_dir: Path, db_path: Path) -> None:
     except UnusableInputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except ReconciliationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     except (duckdb.Error, OSError) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         click.echo(
@@ -82,6 +85,15 @@ def ingest(source_dir: Path, db_path: Path) -> None:
         click.echo(
             f"{s.file:<26} {s.read:>12,} {s.loaded:>12,} {s.duplicates:>11,} {s.rejected:>9,}"
         )
+    sums = [t for s in summaries for t in s.tallies if t.measure != "rows"]
+    if sums:
+        click.echo("reconciled sums (in the file = loaded + duplicates + rejected):")
+        for t in sums:
+            shown = [f"{v:,.2f}" if t.measure == "spend" else f"{v:,}"
+                     for v in (t.source, t.loaded, t.duplicates, t.rejected)]
+            unreadable = f" ({t.unreadable:,} rejected rows unreadable)" if t.unreadable else ""
+            click.echo(f"  {t.file} {t.measure}: {shown[0]} = {shown[1]} + {shown[2]} + "
+                       f"{shown[3]}{unreadable}")
     rejected = sum(s.rejected for s in summaries)
     if rejected:
         click.echo(

@@ -13,6 +13,11 @@ class UnusableInputError(CampaignBIError):
     """A source file cannot be ingested at all (missing, empty, binary, wrong columns)."""
 
 
+class ReconciliationError(CampaignBIError):
+    """An ingest's own numbers do not add up (rows or sums lost between the file and the
+    warehouse): a bug, never bad data. The ingest stops; the previous warehouse keeps serving."""
+
+
 class MigrationError(CampaignBIError):
     """The warehouse schema cannot be brought up to date safely."""
 

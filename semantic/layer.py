@@ -218,6 +218,13 @@ class SemanticLayer:
         """Changes when ingest swaps in a new warehouse file: use it in cache keys."""
         return self.warehouse.data_version
 
+    def data_health(self):
+        """The last ingest's files, reconciliation, refused rows and flagged issues
+        (`semantic.health.DataHealth`); admins only: refused rows quote source values."""
+        from semantic.health import data_health
+
+        return data_health(self.warehouse)
+
     def sql(self, text: str) -> pd.DataFrame:
         """Ad-hoc read-only SQL through the sandbox (one query; no writes, files, settings)."""
         return self.warehouse.sandbox(text)

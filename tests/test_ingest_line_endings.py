@@ -210,3 +210,17 @@ def test_copy_with_quotes_does_not_depend_on_chunks(tmp_path_factory, data, size
     small = copy_of(tmp / "small", data, chunk_size=size)[1].read_bytes()
     assert small == whole
     assert small.count(b"\n") == data.count(b"\n")
+
+
+_TEXT = st.text(alphabet="a\r", min_size=1, max_size=4)
+_ROW = st.tuples(
+    _TEXT, _TEXT.map(lambda s: s + "a"), st.sampled_from(["\n", "\r\n", "\r\r\n"])
+)  # a CR last in a line would belong to its line ending: the last value ends in 'a'
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(_ROW, max_size=6), size=st.integers(1, 9))
+def test_duckdb_reads_every_value_as_written(tmp_path_factory, rows, size):
+    data = "id,name\r\n" + "".join(f"{a},{b}{end}" for a, b, end in rows)
+    _, readable = copy_of(tmp_path_factory.mktemp("prop"), data.encode(), chunk_size=size)
+    assert read(readable, columns=("id", "name")) == ([(a, b) for a, b, _ in rows], [])

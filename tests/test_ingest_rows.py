@@ -285,6 +285,29 @@ def test_bom_crlf_quotes_reordered_and_extra_columns(tmp_path):
     assert summary["insights.csv"].loaded == 3  # CRLF data lines
 
 
+def test_mixed_line_endings_load_and_a_bare_cr_is_one_rejected_row(tmp_path):
+    """A CRLF export with a row appended in LF, another ending CR CR LF after a double
+    conversion, and a bare CR inside a number: the file loads, the CR's row is refused with
+    its line, every other row counts, and no normalized copy is left behind."""
+    header = HEADERS["insights.csv"]
+    insights = (
+        f"{header}\r\n10,1,90,100.50,5,100,2024-06-01\r\n"
+        "11,1,30,20.25,2,40,2024-06-02\n"
+        "12,2,10,0.01,1,20,2024-06-02\r\r\n"
+        "13,2,10,1\r2.00,1,20,2024-06-02\r\n"
+        "14,2,10,3.00,1,20,2024-06-03\r\n"
+    ).encode()
+    summary, con = run(tmp_path, {"insights.csv": insights})
+    s = summary["insights.csv"]
+    assert (s.read, s.loaded, s.rejected) == (5, 4, 1)
+    assert rejects(con, "insights.csv") == [
+        (5, "spend", "1\r2.00", "not an amount with at most 2 decimals")]
+    assert con.execute("SELECT sum(spend) FROM raw.ad_insights").fetchall() == [
+        (Decimal("123.76"),)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".w.duckdb.ingest.lock", "src",
+                                                          "w.duckdb"]
+
+
 def test_embedded_newlines_and_structural_errors_keep_line_numbers(tmp_path):
     leads = [
         *VALID["campaign_leads.csv"],

@@ -40,7 +40,8 @@ def drawn_once(before: dict, after: dict, shown: set[str]) -> None:
 def test_the_first_page_draws_only_what_is_shown(page):
     _state, _layout, views, _tabs = page
     assert renders(views) == {"KpiCards": 1, "CampaignTable": 1, "TrendsView": 0,
-                              "OutcomesView": 0, "SegmentsView": 0, "AlertsView": 0}
+                              "OutcomesView": 0, "SegmentsView": 0, "AlertsView": 0,
+                              "DataHealthView": 0}
 
 
 @pytest.mark.parametrize("change", [

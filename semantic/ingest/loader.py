@@ -27,6 +27,7 @@ from semantic.ingest.checks import (
 )
 from semantic.ingest.contract import SourceFile
 from semantic.ingest.quality import OFF_MIDNIGHT, record_lines
+from semantic.ingest.reconcile import Tally, tally_file
 
 _VALUE_PREVIEW = 200
 _TEMP_TABLES = ("stg", "rej_lines", "dup_keys", "distinct_rows", "conflicts")
@@ -40,6 +41,7 @@ class FileSummary:
     duplicates: int = 0
     rejected: int = 0
     warnings: list[str] = field(default_factory=list)
+    tallies: list[Tally] = field(default_factory=list)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, path: Path, source: SourceFile, header: list[str]):
@@ -159,8 +161,12 @@ def load_file(
         "(SELECT count(*) FROM meta.rejected_rows WHERE run_id = $run AND file = $file)",
         params,
     ).fetchall()[0]
-    summary.read = counts[0] + len({row[0] for row in structural})
+    refused_records = len({row[0] for row in structural})
+    summary.read = counts[0] + refused_records
     summary.loaded, summary.rejected = counts[1], counts[2]
+    summary.tallies = tally_file(
+        con, source, with_line, params,
+        (summary.read, summary.loaded, summary.duplicates, summary.rejected), refused_records)
     con.execute("DROP VIEW IF EXISTS temp.numbered")
     for table in _TEMP_TABLES:
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")

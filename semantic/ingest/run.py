@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import shutil
 import sys
 import time
 import uuid
@@ -19,9 +20,11 @@ import duckdb
 
 from semantic import migrations
 from semantic.errors import UnusableInputError
+from semantic.ingest import reconcile
 from semantic.ingest.contract import SOURCES
 from semantic.ingest.header import read_header
 from semantic.ingest.loader import FileSummary, load_file
+from semantic.ingest.newlines import readable_copy
 from semantic.ingest.quality import record_findings
 
 _LARGE_FILE = 50 * 1024 * 1024
@@ -64,6 +67,8 @@ def ingest(
 
 def _build(tmp: Path, source_dir: Path, headers: dict, run_id: str, say) -> list[FileSummary]:
     started = dt.datetime.now()
+    workdir = tmp.with_name(tmp.name + ".d")
+    workdir.mkdir()
     con = duckdb.connect(str(tmp))
     try:
         # Staged rows are numbered by rowid, which follows file order only with this setting.
@@ -77,8 +82,12 @@ def _build(tmp: Path, source_dir: Path, headers: dict, run_id: str, say) -> list
             if size > _LARGE_FILE:
                 say(f"reading {source.name} ({size / 1e6:,.0f} MB)…")
             t0 = time.perf_counter()
-            summary = load_file(con, path, source, headers[source.name][0], run_id)
+            readable = readable_copy(path, workdir)  # mixed line endings: a normalized copy
+            summary = load_file(con, readable, source, headers[source.name][0], run_id)
+            if readable != path:
+                readable.unlink()
             summary.warnings = headers[source.name][1]
+            reconcile.check(summary.tallies)  # before anything else is built on it
             summaries.append(summary)
             say(
                 f"{source.name}: {summary.loaded:,} loaded of {summary.read:,} read "
@@ -106,10 +115,12 @@ def _build(tmp: Path, source_dir: Path, headers: dict, run_id: str, say) -> list
                     s.warnings,
                 ],
             )
+        reconcile.record(con, run_id, [t for s in summaries for t in s.tallies])
         con.execute("INSERT INTO meta.data_version VALUES (?, ?)", [run_id, finished])
         con.execute("CHECKPOINT")
     finally:
         con.close()
+        shutil.rmtree(workdir, ignore_errors=True)
     return summaries
 
 
@@ -137,7 +148,10 @@ class _exclusive:
 
 def _remove_stale(db_path: Path) -> None:
     for stale in db_path.parent.glob(f"{db_path.name}.tmp-*"):
-        stale.unlink(missing_ok=True)
+        if stale.is_dir():  # a killed run's normalized copies
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:
