@@ -36,6 +36,14 @@ sample scale="1" seed="42": setup
 ingest: setup
     {{venv}}/bin/campaign-bi ingest {{sample_dir}} --db {{db}}
 
+# merge a partial export (any of the four files, e.g. one day's) into the warehouse (README: daily exports)
+append dir: setup
+    {{venv}}/bin/campaign-bi ingest {{dir}} --db {{db}} --append
+
+# ingest a full export from another folder into the warehouse (atomic swap)
+ingest-dir dir: setup
+    {{venv}}/bin/campaign-bi ingest {{dir}} --db {{db}}
+
 # build the sample warehouse if missing, then serve the dashboard on 127.0.0.1:5006
 serve port="5006": setup
     #!/usr/bin/env bash
@@ -77,6 +85,10 @@ bench *args: setup
 # browser latency: headless Chromium clicks → settled, 1 and 4 pages; writes docs/browser_latency.json, docs/BENCHMARKS.md
 bench-browser *args: setup
     {{py}} -m tests.bench.browser {{args}}
+
+# daily append at scale 100: one day's export merged into the warehouse vs a full ingest; writes docs/append_benchmark.json, docs/BENCHMARKS.md
+bench-append *args: setup
+    {{py}} -m tests.bench.append {{args}}
 
 # load test: 20 dashboard sessions (4 in Chromium) × 60 s × 2 rounds on a local server; writes docs/LOAD.md, docs/load.json, docs/BENCHMARKS.md
 load *args: setup

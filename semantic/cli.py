@@ -40,13 +40,24 @@ def main() -> None:
     help="1 ≈ the real platform's size (57k leads); 100 ≈ 5.7M leads.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same files.")
-def sample(out_dir: Path, scale: float, seed: int) -> None:
+@click.option("--deltas", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also split the export into OUT-daily/base plus one partial export per day "
+                   "for the last N days, to try `ingest --append`.")
+def sample(out_dir: Path, scale: float, seed: int, deltas: int) -> None:
     """Write realistic synthetic exports (with real-world dirt) to --out."""
     from semantic.sample import generate
 
     counts = generate(out_dir, scale=scale, seed=seed, progress=_progress)
     for name, rows in counts.items():
         click.echo(f"{name:<26} {rows:>12,} rows")
+    if deltas:
+        from semantic.sample.deltas import split_by_day
+
+        daily = out_dir.with_name(out_dir.name + "-daily")
+        base, days = split_by_day(out_dir, daily, deltas)
+        click.echo(f"base export (before {days[0].name if days else '-'}): {base}")
+        for day in days:
+            click.echo(f"daily export: {day}")
 
 
 @main.command()
@@ -59,12 +70,16 @@ def sample(out_dir: Path, scale: float, seed: int) -> None:
     show_default=DEFAULT_DB,
     help="Warehouse file to (re)build.",
 )
-def ingest(source_dir: Path, db_path: Path) -> None:
-    """Validate the CSV exports in SOURCE_DIR and atomically replace the warehouse with them."""
+@click.option("--append", is_flag=True,
+              help="Merge a partial export (any of the four files, e.g. one day's) into the "
+                   "existing warehouse instead of rebuilding it.")
+def ingest(source_dir: Path, db_path: Path, append: bool) -> None:
+    """Validate the CSV exports in SOURCE_DIR and atomically replace the warehouse with them
+    (with --append: with the warehouse merged with them)."""
     from semantic.ingest import ingest as run_ingest
 
     try:
-        summaries = run_ingest(source_dir, db_path, progress=_progress)
+        summaries = run_ingest(source_dir, db_path, append=append, progress=_progress)
     except UnusableInputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -14,7 +14,8 @@ import pandas as pd
 #: refused rows listed (the count covers them all)
 SHOWN_REJECTS = 200
 
-_LAST_RUN = "(SELECT max(version) FROM meta.data_version)"
+_LAST_RUN = ("(SELECT version FROM meta.data_version ORDER BY loaded_at DESC, version DESC "
+             "LIMIT 1)")
 _FILE_ORDER = ("CASE file WHEN 'campaigns.csv' THEN 1 WHEN 'insights.csv' THEN 2 "
                "WHEN 'campaign_leads.csv' THEN 3 ELSE 4 END")
 

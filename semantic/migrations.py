@@ -101,3 +101,29 @@ def apply(
             raise MigrationError(f"migration {m.file_name} failed: {first_line}") from exc
         newly.append(m)
     return newly
+
+
+_CREATES = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(TABLE|VIEW)\s+(\w+)\.(\w+)", re.I)
+#: schemas whose objects are derived from the landing tables
+DERIVED_SCHEMAS = ("core", "marts")
+
+
+def derived(sql_dir: Path = SQL_DIR) -> list[Migration]:
+    """The migrations after the landing tables that only create views and tables derived
+    from them (core.*, marts.*), in order."""
+    found = []
+    for m in discover(sql_dir):
+        targets = {schema for _, schema, _ in _CREATES.findall(m.sql)}
+        if m.version > LANDING_VERSION and targets and targets <= set(DERIVED_SCHEMAS):
+            found.append(m)
+    return found
+
+
+def materialized(migrations: list[Migration]) -> list[str]:
+    """The tables (not views) those migrations create, as schema.name, in order."""
+    names: list[str] = []
+    for m in migrations:
+        for kind, schema, name in _CREATES.findall(m.sql):
+            if kind.upper() == "TABLE" and f"{schema}.{name}" not in names:
+                names.append(f"{schema}.{name}")
+    return names

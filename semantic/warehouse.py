@@ -129,7 +129,8 @@ class Warehouse:
                 "AND schema_name = 'meta' AND table_name = 'data_version'",
                 params={"d": ALIAS},
             ).fetchall()[0][0]
-            rows = con.sql("SELECT max(version) FROM meta.data_version").fetchall() \
+            rows = con.sql("SELECT version FROM meta.data_version "  # the latest run
+                           "ORDER BY loaded_at DESC, version DESC LIMIT 1").fetchall() \
                 if has_version else [(None,)]
         except duckdb.Error as exc:
             con.close()

@@ -133,14 +133,17 @@ def _line_numbers(con: duckdb.DuckDBPyConnection, structural: list) -> str:
 
 
 def load_file(
-    con: duckdb.DuckDBPyConnection, path: Path, source: SourceFile, header: list[str], run_id: str
+    con: duckdb.DuckDBPyConnection, path: Path, source: SourceFile, header: list[str], run_id: str,
+    *, known_keys: dict[str, str] | None = None,
 ) -> FileSummary:
+    """Load `path` into `source.table`. `known_keys` maps a foreign key's table to the relation
+    holding the keys it may point at (an append: the warehouse's and the export's)."""
     summary = FileSummary(file=source.name)
     structural = _stage(con, path, source, header)
     with_line = _line_numbers(con, structural)
     con.execute("CREATE OR REPLACE TEMP VIEW numbered AS SELECT *, rowid + 1 AS rn FROM temp.stg")
     params = {"run": run_id, "file": source.name}
-    _mark_unknown_keys(con, source)
+    _mark_unknown_keys(con, source, known_keys or {})
     problems = row_problems(source)
     column_of = " ".join(f"WHEN {i} THEN '{p.column}'" for i, p in enumerate(problems))
     reason_of = " ".join(f"WHEN {i} THEN {p.reason}" for i, p in enumerate(problems))
@@ -173,7 +176,8 @@ def load_file(
     return summary
 
 
-def _mark_unknown_keys(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:
+def _mark_unknown_keys(con: duckdb.DuckDBPyConnection, source: SourceFile,
+                       known_keys: dict[str, str]) -> None:
     """Give rows whose foreign key is not loaded their problem, the last one checked.
 
     One anti join finds the few such rows; every later step then reads stg without a join."""
@@ -184,7 +188,8 @@ def _mark_unknown_keys(con: duckdb.DuckDBPyConnection, source: SourceFile) -> No
     con.execute(
         f"UPDATE temp.stg SET problem = $index, bad_value = "
         f"left(coalesce(fk_text, CAST({q(fk.column)} AS VARCHAR)), {_VALUE_PREVIEW}) "
-        f"WHERE rowid IN (SELECT s.rowid FROM temp.stg s ANTI JOIN {fk.table} k "
+        f"WHERE rowid IN (SELECT s.rowid FROM temp.stg s "
+        f"ANTI JOIN {known_keys.get(fk.table, fk.table)} k "
         f"ON k.{q(fk.target)} = s.{q(fk.column)} WHERE s.problem IS NULL)",
         {"index": index},
     )

@@ -11,51 +11,52 @@ SHOWN_LINES = 20
 OFF_MIDNIGHT = "day stamped at a time other than midnight (the date part is the day)"
 
 # (file, kind, SQL giving the CSV line of each affected row). Static SQL over loaded tables;
-# no values interpolated.
+# no values interpolated. {schema} holds the rows of this run (raw; an append's delta), the
+# other side of a join is the whole warehouse.
 _FINDINGS = (
     (
         "insights.csv",
         "clicks exceed impressions (kept: Meta counts them by different rules)",
-        "SELECT source_line FROM raw.ad_insights WHERE clicks > impressions",
+        "SELECT source_line FROM {schema}.ad_insights WHERE clicks > impressions",
     ),
     (
         "insights.csv",
         "reach exceeds impressions",
-        "SELECT source_line FROM raw.ad_insights WHERE reach > impressions",
+        "SELECT source_line FROM {schema}.ad_insights WHERE reach > impressions",
     ),
     (
         "insights.csv",
         "delivery dated outside the campaign's planned run",
-        "SELECT i.source_line FROM raw.ad_insights i JOIN raw.campaigns c USING (campaign_id) "
+        "SELECT i.source_line FROM {schema}.ad_insights i JOIN raw.campaigns c USING (campaign_id) "
         "WHERE i.day < CAST(c.start_time AS DATE) OR i.day > CAST(c.stop_time AS DATE)",
     ),
     (
         "campaigns.csv",
         "stop time before start time (no scheduled day, so no planned budget)",
-        "SELECT source_line FROM raw.campaigns WHERE stop_time < start_time",
+        "SELECT source_line FROM {schema}.campaigns WHERE stop_time < start_time",
     ),
     (
         "campaigns.csv",
         "project name with leading/trailing spaces (trimmed)",
-        "SELECT source_line FROM raw.campaigns WHERE project_name <> trim(project_name)",
+        "SELECT source_line FROM {schema}.campaigns WHERE project_name <> trim(project_name)",
     ),
     (
         "campaign_leads.csv",
         "status with no funnel stage (counted as stage other)",
-        "SELECT source_line FROM raw.leads "
+        "SELECT source_line FROM {schema}.leads "
         "WHERE lead_status NOT IN (SELECT status FROM core.status_stages)",
     ),
     (
         "campaign_leads.csv",
         "current status differs from the last logged status",
-        "SELECT l.source_line FROM raw.leads l JOIN (SELECT lead_id, "
+        "SELECT l.source_line FROM {schema}.leads l JOIN (SELECT lead_id, "
         "arg_max(status, changed_at) AS last FROM raw.lead_status_changes GROUP BY lead_id) x "
         "USING (lead_id) WHERE x.last <> l.lead_status",
     ),
     (
         "lead_status_changes.csv",
         "logged status with no funnel stage",
-        "SELECT source_line FROM raw.lead_status_changes "
+        "SELECT source_line FROM {schema}.lead_status_changes "
         "WHERE status NOT IN (SELECT status FROM core.status_stages)",
     ),
 )
@@ -78,6 +79,6 @@ def record_lines(con: duckdb.DuckDBPyConnection, run_id: str, file: str, kind: s
     return rows
 
 
-def record_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+def record_findings(con: duckdb.DuckDBPyConnection, run_id: str, schema: str = "raw") -> None:
     for file, kind, lines_sql in _FINDINGS:
-        record_lines(con, run_id, file, kind, lines_sql)
+        record_lines(con, run_id, file, kind, lines_sql.format(schema=schema))

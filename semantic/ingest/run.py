@@ -38,22 +38,46 @@ def ingest(
     source_dir: str | Path,
     db_path: str | Path,
     *,
+    append: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> list[FileSummary]:
+    """Build the warehouse from a full export (all four files), or with `append` merge a partial
+    export (any of the four files) into the existing warehouse (semantic/ingest/append.py).
+    Either way a new file is built beside the target and swapped in when complete."""
     source_dir, db_path = Path(source_dir), Path(db_path)
     say = progress or (lambda _msg: None)
     if not source_dir.is_dir():
         raise UnusableInputError(f"{source_dir}: not a directory of CSV exports")
-    headers = {}
-    for source in SOURCES:
-        headers[source.name] = read_header(source_dir / source.name, source)
+    sources = SOURCES
+    if append:
+        sources = tuple(s for s in SOURCES if (source_dir / s.name).exists())
+        if not sources:
+            raise UnusableInputError(
+                f"{source_dir}: no export file to append (expected any of "
+                f"{', '.join(s.name for s in SOURCES)})")
+        if not db_path.is_file():
+            raise UnusableInputError(
+                f"{db_path}: no warehouse to append to; run a full ingest first")
+    headers = {s.name: read_header(source_dir / s.name, s) for s in sources}
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive(db_path):
         _remove_stale(db_path)
         run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         tmp = db_path.with_name(f"{db_path.name}.tmp-{run_id}")
+        workdir = tmp.with_name(tmp.name + ".d")
         try:
-            summaries = _build(tmp, source_dir, headers, run_id, say)
+            workdir.mkdir()
+            if append:
+                from semantic.ingest.append import append_into
+
+                say("copying the warehouse…")
+                shutil.copyfile(db_path, tmp)
+                checkpoint("after-copy")
+                files = Files(source_dir, workdir, sources, headers)
+                summaries = append_into(tmp, files, run_id, say)
+            else:
+                summaries = _build(tmp, Files(source_dir, workdir, sources, headers), run_id,
+                                   say)
             checkpoint("before-swap")
             _fsync(tmp)
             os.replace(tmp, db_path)
@@ -62,66 +86,69 @@ def ingest(
         finally:
             for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
                 leftover.unlink(missing_ok=True)
+            shutil.rmtree(workdir, ignore_errors=True)
     return summaries
 
 
-def _build(tmp: Path, source_dir: Path, headers: dict, run_id: str, say) -> list[FileSummary]:
+class Files:
+    """The export files of one run, each read through a copy with normalized line endings when
+    it needs one (semantic/ingest/newlines.py)."""
+
+    def __init__(self, source_dir: Path, workdir: Path, sources: tuple, headers: dict):
+        self.source_dir, self.workdir = source_dir, workdir
+        self.sources, self.headers = sources, headers
+
+    def load(self, con, source, run_id: str, say, **options) -> FileSummary:
+        path = self.source_dir / source.name
+        size = path.stat().st_size
+        if size > _LARGE_FILE:
+            say(f"reading {source.name} ({size / 1e6:,.0f} MB)…")
+        t0 = time.perf_counter()
+        readable = readable_copy(path, self.workdir)
+        summary = load_file(con, readable, source, self.headers[source.name][0], run_id,
+                            **options)
+        if readable != path:
+            readable.unlink()
+        summary.warnings = self.headers[source.name][1]
+        reconcile.check(summary.tallies)  # before anything else is built on it
+        say(f"{source.name}: {summary.loaded:,} loaded of {summary.read:,} read "
+            f"in {time.perf_counter() - t0:.1f}s")
+        checkpoint(f"after-{source.name}")
+        return summary
+
+
+def _build(tmp: Path, files: Files, run_id: str, say) -> list[FileSummary]:
     started = dt.datetime.now()
-    workdir = tmp.with_name(tmp.name + ".d")
-    workdir.mkdir()
     con = duckdb.connect(str(tmp))
     try:
         # Staged rows are numbered by rowid, which follows file order only with this setting.
         con.execute("SET preserve_insertion_order = true")
         migrations.apply(con, through=migrations.LANDING_VERSION)
         checkpoint("after-landing-migrations")
-        summaries = []
-        for source in SOURCES:
-            path = source_dir / source.name
-            size = path.stat().st_size
-            if size > _LARGE_FILE:
-                say(f"reading {source.name} ({size / 1e6:,.0f} MB)…")
-            t0 = time.perf_counter()
-            readable = readable_copy(path, workdir)  # mixed line endings: a normalized copy
-            summary = load_file(con, readable, source, headers[source.name][0], run_id)
-            if readable != path:
-                readable.unlink()
-            summary.warnings = headers[source.name][1]
-            reconcile.check(summary.tallies)  # before anything else is built on it
-            summaries.append(summary)
-            say(
-                f"{source.name}: {summary.loaded:,} loaded of {summary.read:,} read "
-                f"in {time.perf_counter() - t0:.1f}s"
-            )
-            checkpoint(f"after-{source.name}")
+        summaries = [files.load(con, source, run_id, say) for source in files.sources]
         say("building views and campaign x day facts…")
         migrations.apply(con)
         checkpoint("after-migrations")
         record_findings(con, run_id)
-        finished = dt.datetime.now()
-        for s in summaries:
-            con.execute(
-                "INSERT INTO meta.ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    f"{run_id}:{s.file}",
-                    str(source_dir.resolve()),
-                    started,
-                    finished,
-                    s.file,
-                    s.read,
-                    s.loaded,
-                    s.duplicates,
-                    s.rejected,
-                    s.warnings,
-                ],
-            )
-        reconcile.record(con, run_id, [t for s in summaries for t in s.tallies])
-        con.execute("INSERT INTO meta.data_version VALUES (?, ?)", [run_id, finished])
-        con.execute("CHECKPOINT")
+        finish(con, run_id, started, files.source_dir, summaries)
     finally:
         con.close()
-        shutil.rmtree(workdir, ignore_errors=True)
     return summaries
+
+
+def finish(con, run_id: str, started: dt.datetime, source_dir: Path,
+           summaries: list[FileSummary]) -> None:
+    """Record the run (files, reconciliation) and its data version; make the file final."""
+    finished = dt.datetime.now()
+    for s in summaries:
+        con.execute(
+            "INSERT INTO meta.ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [f"{run_id}:{s.file}", str(source_dir.resolve()), started, finished, s.file,
+             s.read, s.loaded, s.duplicates, s.rejected, s.warnings],
+        )
+    reconcile.record(con, run_id, [t for s in summaries for t in s.tallies])
+    con.execute("INSERT INTO meta.data_version VALUES (?, ?)", [run_id, finished])
+    con.execute("CHECKPOINT")
 
 
 class _exclusive:

@@ -13,6 +13,7 @@ from tests.bench.targets import verdicts
 
 LOAD_JSON = "load.json"  # written by the load test (`just load`) beside this report
 BROWSER_JSON = "browser_latency.json"  # written by `just bench-browser` beside this report
+APPEND_JSON = "append_benchmark.json"  # written by `just bench-append`
 PLOT = "benchmarks_growth.png"
 
 
@@ -39,7 +40,8 @@ def rerender(docs: Path) -> bool:
         return False
     current = set(merged["latest_scales"]) if "latest_scales" in merged else None
     (docs / "BENCHMARKS.md").write_text(render(merged, current, read_load(docs / LOAD_JSON),
-                                               read_load(docs / BROWSER_JSON)))
+                                               read_load(docs / BROWSER_JSON),
+                                               read_load(docs / APPEND_JSON)))
     return True
 
 
@@ -53,7 +55,7 @@ def read_load(path: Path) -> dict | None:
 
 
 def render(data: dict, current: set[str] | None = None, load_result: dict | None = None,
-           browser_result: dict | None = None) -> str:
+           browser_result: dict | None = None, append_result: dict | None = None) -> str:
     m = data["machine"]
     lines = [
         "# Benchmarks",
@@ -154,6 +156,7 @@ def render(data: dict, current: set[str] | None = None, load_result: dict | None
     lines += _export_section(scales)
     lines += _load_section(load_result)
     lines += _browser_section(browser_result)
+    lines += _append_section(append_result)
     lines += ["", "## Growth with scale", "",
               f"![refresh and memory against scale]({PLOT})", "",
               f"`{PLOT}`: refresh median and p95 (left) and memory (right) of ours and the "
@@ -376,3 +379,21 @@ def _browser_section(result: dict | None) -> list[str]:
                      f"{_fmt(e.get('recorder_ms_per_click'), ' ms')} per click. Beside it, "
                      f"{e.get('server_refresh', '?')}.")
     return lines
+
+
+def _append_section(result: dict | None) -> list[str]:
+    if not result:
+        return []
+    m = result["machine"]
+    verdict = "met" if result["append_s_median"] <= 5 and result["ratio"] <= 0.10 else \
+        "**not met**"
+    return ["", "## Daily append (`campaign-bi ingest DAY --append`)", "",
+            f"From `just bench-append` ({result['date']}, docs/{APPEND_JSON}): "
+            f"{m.get('cpu', '?')} · {m.get('cores', '?')} cores. The scale-{result['scale']:g} "
+            f"sample split into a base export and its last day ({result['day']}, "
+            f"{result['day_rows']:,} rows in its files); whole processes, median of "
+            f"{result['runs']}, each append on a fresh copy of the base warehouse.", "",
+            "| full ingest of the base | append of one day | append / full | peak RSS | "
+            "target (≤ 5 s and ≤ 10 %) |", "|---|---|---|---|---|",
+            f"| {result['full_ingest_s_median']:.2f} s | {result['append_s_median']:.2f} s | "
+            f"{result['ratio']:.1%} | {result['peak_rss_mb']:,} MB | {verdict} |"]

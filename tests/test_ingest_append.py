@@ -1,0 +1,162 @@
+"""Daily appends (`campaign-bi ingest DIR --append`): a partial export merges into the warehouse
+by key (campaigns and leads replaced, status changes added once, insights of an (ad set, day)
+restated), is validated like a full ingest, is idempotent, equals a full ingest when a whole
+export is appended day by day, and is atomic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+from csvkit import HEADERS, VALID, write_exports
+
+from semantic.cli import main
+from semantic.errors import UnusableInputError
+from semantic.ingest import ingest
+from semantic.ingest import run as ingest_run
+from semantic.sample import generate
+from semantic.sample.deltas import split_by_day
+
+RAW = {"campaigns": "campaign_id", "ad_insights": "ad_set_id, day", "leads": "lead_id",
+       "lead_status_changes": "lead_id, changed_at, status"}
+DERIVED = ("core.leads", "marts.campaign_daily", "marts.campaigns",
+           "marts.campaign_daily_by_day", "marts.leads_by_day")
+
+
+def write_delta(folder, files: dict[str, list[str]]):
+    folder.mkdir(parents=True)
+    for name, rows in files.items():
+        (folder / name).write_text("\n".join([HEADERS[name], *rows]) + "\n")
+    return folder
+
+
+def rows(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def content(db) -> dict:
+    """Every landing table without its source lines and every derived table, as sorted rows."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for table in RAW:
+            columns = [c for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
+                "AND table_name = ? AND column_name <> 'source_line'", [table]).fetchall()]
+            out[table] = sorted(con.execute(
+                f"SELECT {', '.join(columns)} FROM raw.{table}").fetchall(), key=repr)
+        for table in DERIVED:
+            out[table] = sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def base(tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest(write_exports(tmp_path / "base"), db)
+    return db
+
+
+DELTA = {
+    "campaigns.csv": ["3,1500,2024-06-03 09:00:00,2024-06-05 09:00:00,199,Kings Way"],
+    "insights.csv": [
+        "10,1,95,120.00,6,110,2024-06-01",  # Meta restated ad set 10's day: replaces 100.50
+        "30,3,40,15.00,2,50,2024-06-03",  # the new campaign's delivery
+        "31,999,40,15.00,2,50,2024-06-03",  # unknown campaign: rejected as in a full ingest
+    ],
+    "campaign_leads.csv": [
+        "101,1,Mona Adel,b@example.com,,QUALIFIED,2024-06-02 21:00:00",  # status moved on
+        "103,3,Sara Nabil,s@example.com,,NEW_LEAD,2024-06-03 11:00:00",  # a lead of campaign 3
+    ],
+}
+
+
+def test_a_partial_export_merges_by_key(tmp_path, base):
+    summaries = {s.file: s for s in ingest(write_delta(tmp_path / "d1", DELTA), base,
+                                           append=True)}
+    assert set(summaries) == set(DELTA)  # the status-change file is absent: nothing to do
+    assert (summaries["insights.csv"].loaded, summaries["insights.csv"].rejected) == (2, 1)
+    assert rows(base, "SELECT spend FROM raw.ad_insights WHERE ad_set_id = 10") == [
+        (Decimal("120.00"),)]
+    assert rows(base, "SELECT sum(spend) FROM marts.kpis") == [
+        (Decimal("120.00") + Decimal("20.25") + Decimal("0.01") + Decimal("15.00"),)]
+    assert rows(base, "SELECT lead_status FROM core.leads WHERE lead_id = 101") == [
+        ("QUALIFIED",)]
+    assert rows(base, "SELECT count(*), count(DISTINCT lead_id) FROM core.leads") == [(4, 4)]
+    assert rows(base, "SELECT project FROM core.campaigns WHERE campaign_id = 3") == [
+        ("Kings Way",)]
+    assert rows(base, "SELECT line, reason FROM meta.rejected_rows") == [(4, "unknown campaign")]
+    # the run's own rows are reconciled and flagged like a full ingest's
+    assert rows(base, "SELECT in_file, loaded, rejected FROM meta.reconciliation "
+                      "WHERE file = 'insights.csv' AND measure = 'spend' AND run_id = (SELECT "
+                      "version FROM meta.data_version ORDER BY loaded_at DESC LIMIT 1)") == [
+        (Decimal("150.00"), Decimal("135.00"), Decimal("15.00"))]
+
+
+def test_status_changes_already_present_are_no_ops(tmp_path, base):
+    before = rows(base, "SELECT count(*) FROM raw.lead_status_changes")[0][0]
+    delta = write_delta(tmp_path / "d", {"lead_status_changes.csv": [
+        VALID["lead_status_changes.csv"][0], "101,QUALIFIED,2024-06-03 10:00:00"]})
+    ingest(delta, base, append=True)
+    assert rows(base, "SELECT count(*) FROM raw.lead_status_changes")[0][0] == before + 1
+
+
+def test_appending_the_same_export_twice_changes_nothing(tmp_path, base):
+    delta = write_delta(tmp_path / "d1", DELTA)
+    ingest(delta, base, append=True)
+    once = content(base)
+    ingest(delta, base, append=True)
+    assert content(base) == once
+
+
+def test_a_full_ingest_equals_the_base_and_every_daily_append(tmp_path):
+    full_src = tmp_path / "full"
+    generate(full_src, scale=0.05, seed=11)
+    full = tmp_path / "full.duckdb"
+    ingest(full_src, full)
+    base_src, days = split_by_day(full_src, tmp_path / "split", days=6)
+    assert len(days) == 6
+    daily = tmp_path / "daily.duckdb"
+    ingest(base_src, daily)
+    for day in days:
+        ingest(day, daily, append=True)
+    assert content(daily) == content(full)
+    assert rows(daily, "SELECT * FROM marts.kpis") == rows(full, "SELECT * FROM marts.kpis")
+
+
+def test_a_failed_append_keeps_the_previous_warehouse(tmp_path, base, monkeypatch):
+    before = base.read_bytes()
+
+    def explode(at):
+        if at == "after-merge":
+            raise RuntimeError("injected failure after the merge")
+
+    monkeypatch.setattr(ingest_run, "checkpoint", explode)
+    with pytest.raises(RuntimeError, match="injected"):
+        ingest(write_delta(tmp_path / "d1", DELTA), base, append=True)
+    assert base.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("w.duckdb")) == [
+        "w.duckdb"]
+
+
+def test_append_needs_a_warehouse_and_a_file(tmp_path):
+    with pytest.raises(UnusableInputError, match="no warehouse to append to"):
+        ingest(write_delta(tmp_path / "d1", DELTA), tmp_path / "none.duckdb", append=True)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UnusableInputError, match="no export file to append"):
+        ingest(tmp_path / "empty", tmp_path / "none.duckdb", append=True)
+
+
+def test_the_cli_appends(tmp_path, base):
+    result = CliRunner().invoke(main, ["ingest", str(write_delta(tmp_path / "d1", DELTA)),
+                                       "--db", str(base), "--append"])
+    assert result.exit_code == 0, result.output
+    assert "insights.csv" in result.output and "warehouse ready" in result.output
