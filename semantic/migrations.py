@@ -119,6 +119,11 @@ def derived(sql_dir: Path = SQL_DIR) -> list[Migration]:
     return found
 
 
+def creates(migration: Migration) -> list[tuple[str, str, str]]:
+    """(TABLE|VIEW, schema, name) of each object a migration creates."""
+    return [(kind.upper(), schema, name) for kind, schema, name in _CREATES.findall(migration.sql)]
+
+
 def materialized(migrations: list[Migration]) -> list[str]:
     """The tables (not views) those migrations create, as schema.name, in order."""
     names: list[str] = []

@@ -66,7 +66,11 @@ def base(tmp_path):
 
 
 DELTA = {
-    "campaigns.csv": ["3,1500,2024-06-03 09:00:00,2024-06-05 09:00:00,199,Kings Way"],
+    "campaigns.csv": [
+        "3,1500,2024-06-03 09:00:00,2024-06-05 09:00:00,199,Kings Way",
+        # campaign 2 moves to another project: its existing lead and facts follow
+        "2,2000,2024-06-02 00:00:00,2024-06-02 23:00:00,200,Bloomfields East",
+    ],
     "insights.csv": [
         "10,1,95,120.00,6,110,2024-06-01",  # Meta restated ad set 10's day: replaces 100.50
         "30,3,40,15.00,2,50,2024-06-03",  # the new campaign's delivery
@@ -93,6 +97,9 @@ def test_a_partial_export_merges_by_key(tmp_path, base):
     assert rows(base, "SELECT count(*), count(DISTINCT lead_id) FROM core.leads") == [(4, 4)]
     assert rows(base, "SELECT project FROM core.campaigns WHERE campaign_id = 3") == [
         ("Kings Way",)]
+    for table in ("core.leads", "marts.leads_by_day", "marts.campaign_daily", "marts.campaigns"):
+        assert rows(base, f"SELECT DISTINCT project FROM {table} WHERE campaign_id = 2") == [
+            ("Bloomfields East",)], table
     assert rows(base, "SELECT line, reason FROM meta.rejected_rows") == [(4, "unknown campaign")]
     # the run's own rows are reconciled and flagged like a full ingest's
     assert rows(base, "SELECT in_file, loaded, rejected FROM meta.reconciliation "
@@ -160,3 +167,15 @@ def test_the_cli_appends(tmp_path, base):
                                        "--db", str(base), "--append"])
     assert result.exit_code == 0, result.output
     assert "insights.csv" in result.output and "warehouse ready" in result.output
+
+
+def test_an_open_layer_sees_the_appended_data(tmp_path, base):
+    from semantic import connect
+
+    with connect(str(base)) as layer:
+        before = layer.data_version
+        spend = float(layer.query(["spend"]).iloc[0]["spend"])
+        ingest(write_delta(tmp_path / "d1", DELTA), base, append=True)
+        after = float(layer.query(["spend"]).iloc[0]["spend"])
+        assert layer.data_version != before
+    assert after == pytest.approx(spend - 100.50 + 120.00 + 15.00)

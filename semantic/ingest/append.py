@@ -93,8 +93,19 @@ def _merge(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _affected_campaigns(con: duckdb.DuckDBPyConnection) -> None:
-    """temp.affected: every campaign whose derived facts the merge changes, before and after
-    (a lead or an ad set's day that moves to another campaign changes both)."""
+    """Before the merge: temp.affected, every campaign whose derived facts the merge changes
+    (before and after: a lead or an ad set's day may move to another campaign), and
+    temp.affected_leads, every lead whose core.leads row changes (its own row, its status log,
+    or its campaign's attributes)."""
+    con.execute("""
+        CREATE TEMP TABLE affected_leads AS
+        SELECT lead_id FROM delta.leads
+        UNION SELECT lead_id FROM delta.lead_status_changes
+        UNION SELECT lead_id FROM raw.leads WHERE campaign_id IN (
+            SELECT campaign_id FROM delta.campaigns d JOIN raw.campaigns r USING (campaign_id)
+            WHERE (r.user_id, r.project_name, r.daily_budget, r.start_time, r.stop_time)
+                  IS DISTINCT FROM
+                  (d.user_id, d.project_name, d.daily_budget, d.start_time, d.stop_time))""")
     con.execute("""
         CREATE TEMP TABLE affected AS
         SELECT campaign_id FROM delta.campaigns
@@ -103,38 +114,73 @@ def _affected_campaigns(con: duckdb.DuckDBPyConnection) -> None:
             WHERE (ad_set_id, day) IN (SELECT (ad_set_id, day) FROM delta.ad_insights)
         UNION SELECT campaign_id FROM delta.leads
         UNION SELECT campaign_id FROM raw.leads
-            WHERE lead_id IN (SELECT lead_id FROM delta.leads)
-        UNION SELECT campaign_id FROM raw.leads
-            WHERE lead_id IN (SELECT lead_id FROM delta.lead_status_changes)
-        UNION SELECT campaign_id FROM delta.leads
-            WHERE lead_id IN (SELECT lead_id FROM delta.lead_status_changes)""")
+            WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads)""")
 
 
 _SCHEMA_REF = re.compile(r"\b(raw|core|marts)\.")
-_SCRATCH = {"raw": "affected.", "core": "scratch_core.", "marts": "scratch_marts."}
+
+
+def _rewritten(sql: str, schemas: dict[str, str]) -> str:
+    return _SCHEMA_REF.sub(lambda ref: schemas[ref.group(1)] + ".", sql)
 
 
 def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the derived tables' rows of the affected campaigns with the migrations' own
-    SQL, reading the landing rows of those campaigns only, and swap them in."""
-    con.execute("CREATE SCHEMA affected; CREATE SCHEMA scratch_core; CREATE SCHEMA scratch_marts")
-    con.execute("""
-        CREATE VIEW affected.campaigns AS
-            SELECT * FROM raw.campaigns WHERE campaign_id IN (SELECT campaign_id FROM affected);
-        CREATE TABLE affected.leads AS
-            SELECT * FROM raw.leads WHERE campaign_id IN (SELECT campaign_id FROM affected);
-        CREATE VIEW affected.ad_insights AS
-            SELECT * FROM raw.ad_insights WHERE campaign_id IN (SELECT campaign_id FROM affected);
-        CREATE VIEW affected.lead_status_changes AS
-            SELECT * FROM raw.lead_status_changes
-            WHERE lead_id IN (SELECT lead_id FROM affected.leads);
-        CREATE VIEW scratch_core.status_stages AS SELECT * FROM core.status_stages""")
+    """Recompute, with the migrations' own SQL, the core.leads rows of the affected leads and
+    then the marts' rows of the affected campaigns (every derived fact is per lead or per
+    campaign), and swap them in."""
     steps = migrations.derived()
-    for m in steps:
-        con.execute(_SCHEMA_REF.sub(lambda ref: _SCRATCH[ref.group(1)], m.sql))
-    for table in migrations.materialized(steps):
-        scratch = _SCHEMA_REF.sub(lambda ref: _SCRATCH[ref.group(1)], table)
-        con.execute(f"DELETE FROM {table} WHERE campaign_id IN (SELECT campaign_id FROM affected)")
-        con.execute(f"INSERT INTO {table} SELECT * FROM {scratch}")
-    con.execute("DROP SCHEMA scratch_marts CASCADE; DROP SCHEMA scratch_core CASCADE; "
-                "DROP SCHEMA affected CASCADE; DROP TABLE temp.affected")
+    tables = migrations.materialized(steps)
+    leads_at = next(i for i, m in enumerate(steps) if "core.leads" in migrations.materialized([m]))
+    # 1. core.leads: the landing rows of the affected leads (all campaigns: a lead joins its own)
+    con.execute("""
+        CREATE SCHEMA lead_raw; CREATE SCHEMA lead_core; CREATE SCHEMA lead_marts;
+        CREATE VIEW lead_raw.leads AS
+            SELECT * FROM raw.leads WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads);
+        CREATE VIEW lead_raw.lead_status_changes AS SELECT * FROM raw.lead_status_changes
+            WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads);
+        CREATE VIEW lead_raw.campaigns AS SELECT * FROM raw.campaigns;
+        CREATE VIEW lead_raw.ad_insights AS SELECT * FROM raw.ad_insights;
+        CREATE VIEW lead_core.status_stages AS SELECT * FROM core.status_stages""")
+    lead_schemas = {"raw": "lead_raw", "core": "lead_core", "marts": "lead_marts"}
+    for m in steps[:leads_at + 1]:
+        con.execute(_rewritten(m.sql, lead_schemas))
+    con.execute("DELETE FROM core.leads WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads)")
+    con.execute("INSERT INTO core.leads SELECT * FROM lead_core.leads")
+    con.execute("DROP SCHEMA lead_marts CASCADE; DROP SCHEMA lead_core CASCADE; "
+                "DROP SCHEMA lead_raw CASCADE")
+    # 2. the marts: the rows of the affected campaigns, read through campaign-filtered views of
+    # the landing tables and of the (now current) core objects
+    con.execute("""
+        CREATE SCHEMA camp_raw; CREATE SCHEMA camp_core; CREATE SCHEMA camp_marts;
+        CREATE VIEW camp_raw.campaigns AS
+            SELECT * FROM raw.campaigns WHERE campaign_id IN (SELECT campaign_id FROM affected);
+        CREATE VIEW camp_raw.ad_insights AS
+            SELECT * FROM raw.ad_insights WHERE campaign_id IN (SELECT campaign_id FROM affected);
+        CREATE VIEW camp_raw.leads AS
+            SELECT * FROM raw.leads WHERE campaign_id IN (SELECT campaign_id FROM affected);
+        CREATE VIEW camp_raw.lead_status_changes AS SELECT * FROM raw.lead_status_changes
+            WHERE lead_id IN (SELECT lead_id FROM camp_raw.leads)""")
+    # core objects made before core.leads (and core.leads itself) are read through a filter;
+    # the core views made after it are made again over the filtered inputs (the status log view
+    # joins every change with core.leads: filtering its result would read both whole)
+    later = {name for m in steps[leads_at + 1:] for _, schema, name in migrations.creates(m)
+             if schema == "core"}
+    core_objects = con.execute(
+        "SELECT table_name, bool_or(column_name = 'campaign_id') FROM duckdb_columns() "
+        "WHERE schema_name = 'core' GROUP BY table_name").fetchall()
+    for name, per_campaign in core_objects:
+        if name in later:
+            continue
+        scope = " WHERE campaign_id IN (SELECT campaign_id FROM affected)" if per_campaign else ""
+        con.execute(f"CREATE VIEW camp_core.{name} AS SELECT * FROM core.{name}{scope}")
+    camp_schemas = {"raw": "camp_raw", "core": "camp_core", "marts": "camp_marts"}
+    for m in steps[leads_at + 1:]:
+        con.execute(_rewritten(m.sql, camp_schemas))
+    for table in tables:
+        if table.startswith("marts."):
+            con.execute(f"DELETE FROM {table} "
+                        f"WHERE campaign_id IN (SELECT campaign_id FROM affected)")
+            con.execute(f"INSERT INTO {table} SELECT * FROM {_rewritten(table, camp_schemas)}")
+    con.execute("DROP SCHEMA camp_marts CASCADE; DROP SCHEMA camp_core CASCADE; "
+                "DROP SCHEMA camp_raw CASCADE; DROP TABLE temp.affected; "
+                "DROP TABLE temp.affected_leads")
