@@ -73,13 +73,21 @@ def sample(out_dir: Path, scale: float, seed: int, deltas: int) -> None:
 @click.option("--append", is_flag=True,
               help="Merge a partial export (any of the four files, e.g. one day's) into the "
                    "existing warehouse instead of rebuilding it.")
-def ingest(source_dir: Path, db_path: Path, append: bool) -> None:
+@click.option("--export-tz", envvar="CAMPAIGN_BI_EXPORT_TZ", default=None,
+              help="IANA time zone the export writes timestamps in (default: the reporting "
+                   "zone, i.e. no conversion).")
+@click.option("--report-tz", envvar="CAMPAIGN_BI_REPORT_TZ", default=None,
+              help="IANA time zone days, weeks, months and hours are reported in (default: "
+                   "the export's).")
+def ingest(source_dir: Path, db_path: Path, append: bool, export_tz: str | None,
+           report_tz: str | None) -> None:
     """Validate the CSV exports in SOURCE_DIR and atomically replace the warehouse with them
     (with --append: with the warehouse merged with them)."""
     from semantic.ingest import ingest as run_ingest
 
     try:
-        summaries = run_ingest(source_dir, db_path, append=append, progress=_progress)
+        summaries = run_ingest(source_dir, db_path, append=append, export_tz=export_tz,
+                               report_tz=report_tz, progress=_progress)
     except UnusableInputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

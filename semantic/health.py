@@ -63,3 +63,17 @@ def data_health(warehouse) -> DataHealth:
         source_dir=str(files["source_dir"].iloc[0]) if len(files) else None,
         files=files.drop(columns="source_dir"), reconciliation=reconciliation, issues=issues,
         rejects=rejects, reject_count=int(count))
+
+
+def time_zones(warehouse) -> tuple[str | None, str | None]:
+    """(export zone, reporting zone) of the latest run; (None, None) when not recorded."""
+    has_table = not warehouse.query(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = 'meta' "
+        "AND table_name = 'time_zones'").empty
+    if not has_table:
+        return None, None
+    rows = warehouse.query(f"SELECT export_tz, report_tz FROM meta.time_zones "
+                           f"WHERE run_id = {_LAST_RUN}")
+    if rows.empty:
+        return None, None
+    return (rows["export_tz"].iloc[0] or None, rows["report_tz"].iloc[0] or None)

@@ -218,6 +218,17 @@ class SemanticLayer:
         """Changes when ingest swaps in a new warehouse file: use it in cache keys."""
         return self.warehouse.data_version
 
+    @property
+    def time_zone(self) -> str | None:
+        """The IANA zone days and hours are reported in (None: the export's local time, as
+        written; set at ingest, `campaign-bi ingest --report-tz`)."""
+        from semantic.health import time_zones
+
+        version = self.data_version  # read once per warehouse file: drawn on every refresh
+        if getattr(self, "_zone", (None,))[0] != version:
+            self._zone = (version, time_zones(self.warehouse)[1])
+        return self._zone[1]
+
     def data_health(self):
         """The last ingest's files, reconciliation, refused rows and flagged issues
         (`semantic.health.DataHealth`); admins only: refused rows quote source values."""

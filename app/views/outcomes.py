@@ -107,6 +107,11 @@ def arrival_frame(grid: pd.DataFrame) -> pd.DataFrame:
                        count=[fmt.integer(v) for v in grid["leads"]])
 
 
+def arrival_title(zone: str | None) -> str:
+    """The arrival grid's title names the zone its hours are in."""
+    return f"When leads arrive (hour × weekday, {zone or 'the export’s local time'})"
+
+
 def contact_note(kpis: dict) -> str:
     leads, contacted = kpis.get("leads") or 0, kpis.get("contacted_leads") or 0
     return (f"Time to first contact: hours from a lead's arrival to its first logged status "
@@ -131,7 +136,7 @@ class OutcomesView(LiveView):
         self._ttfc_wait = HtmlBox(note_html("Time to first contact is being computed…"),
                                   css=CSS, visible=False)
         self._arrival = charts.Heatmap(
-            "hour", "weekday", "leads", "When leads arrive (hour × weekday)",
+            "hour", "weekday", "leads", arrival_title(self.store.layer.time_zone),
             [("Day", "@weekday"), ("Hour", "@hour:00"), ("Leads", "@count")],
             x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
         self._note = HtmlBox("", css=CSS)
@@ -161,4 +166,7 @@ class OutcomesView(LiveView):
         if not waiting:
             self._ttfc.update(ttfc_frame(data.ttfc), "bucket", "campaigns")
         self._arrival.update(arrival_frame(data.arrival))
+        title = arrival_title(self.store.layer.time_zone)  # a new ingest may report in another
+        if self._arrival.figure.title.text != title:
+            self._arrival.figure.title.text = title
         self._note.object = note_html(contact_note(data.kpis))

@@ -24,8 +24,10 @@ from pathlib import Path
 import duckdb
 
 from semantic import migrations
+from semantic.errors import UnusableInputError
 from semantic.ingest.loader import FileSummary
 from semantic.ingest.quality import record_findings
+from semantic.ingest.zones import Zones, recorded
 
 #: landing table -> (its key, how a key already in the warehouse is merged)
 MERGE = {
@@ -38,7 +40,7 @@ MERGE = {
 KNOWN_KEYS = {"raw.campaigns": "delta.known_campaigns", "raw.leads": "delta.known_leads"}
 
 
-def append_into(tmp: Path, files, run_id: str, say) -> list[FileSummary]:
+def append_into(tmp: Path, files, run_id: str, say, explicit: bool = False) -> list[FileSummary]:
     from semantic.ingest.run import checkpoint, finish
 
     started = dt.datetime.now()
@@ -50,6 +52,7 @@ def append_into(tmp: Path, files, run_id: str, say) -> list[FileSummary]:
         # row groups several times (~2.7 s of an append at scale 100)
         con.execute("SET checkpoint_threshold = '16GB'")
         migrations.apply(con)  # a warehouse of an older version gets the new migrations first
+        files.zones = _same_zones(con, files.zones, explicit)
         _create_delta(con)
         summaries = []
         for source in files.sources:
@@ -63,10 +66,21 @@ def append_into(tmp: Path, files, run_id: str, say) -> list[FileSummary]:
         _refresh_derived(con)
         record_findings(con, run_id, schema="delta")
         con.execute("DROP SCHEMA delta CASCADE")
-        finish(con, run_id, started, files.source_dir, summaries)
+        finish(con, run_id, started, files.source_dir, summaries, files.zones)
     finally:
         con.close()
     return summaries
+
+
+def _same_zones(con: duckdb.DuckDBPyConnection, asked: Zones, explicit: bool) -> Zones:
+    """An append converts timestamps as the warehouse's rows were: the zones it recorded."""
+    have = recorded(con) or Zones()
+    if explicit and (asked.converts or have.converts) and asked != have:
+        raise UnusableInputError(
+            f"the warehouse stores times converted from {have.export_tz or 'the export'} to "
+            f"{have.report_tz or 'the same zone'}; append with the same time zones (or none), "
+            f"or re-ingest the whole export to change them")
+    return have
 
 
 def _create_delta(con: duckdb.DuckDBPyConnection) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from semantic.ingest.contract import Column, SourceFile
+from semantic.ingest.zones import Zones
 
 
 def q(identifier: str) -> str:
@@ -20,8 +21,9 @@ def _no_exponent_or_fraction(src: str) -> str:
     return f"NOT contains({src}, '.') AND NOT contains({src}, 'e') AND NOT contains({src}, 'E')"
 
 
-def typed_expr(column: Column) -> str:
-    """Expression giving the column's typed value, NULL where the text does not parse."""
+def typed_expr(column: Column, zones: Zones | None = None) -> str:
+    """Expression giving the column's typed value, NULL where the text does not parse; a
+    timestamp converted to the reporting zone (`zones`)."""
     src = q("v_" + column.name)
     if column.kind in ("int", "count"):
         return f"CASE WHEN {_no_exponent_or_fraction(src)} THEN TRY_CAST({src} AS BIGINT) END"
@@ -37,7 +39,7 @@ def typed_expr(column: Column) -> str:
     # and in the campaign x day facts): it is refused like any other text that is not one.
     ts = f"TRY_CAST({src} AS TIMESTAMP)"
     if column.kind == "timestamp":
-        return f"CASE WHEN isfinite({ts}) THEN {ts} END"
+        return f"CASE WHEN isfinite({ts}) THEN {(zones or Zones()).timestamp(ts)} END"
     if column.kind == "day":
         # The day is the date part: exports stamp a day at local midnight, which does not
         # exist on the day daylight-saving time starts (2025-04-25 01:00:00). Such stamps are

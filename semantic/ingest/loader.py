@@ -28,6 +28,7 @@ from semantic.ingest.checks import (
 from semantic.ingest.contract import SourceFile
 from semantic.ingest.quality import OFF_MIDNIGHT, record_lines
 from semantic.ingest.reconcile import Tally, tally_file
+from semantic.ingest.zones import Zones
 
 _VALUE_PREVIEW = 200
 _TEMP_TABLES = ("stg", "rej_lines", "dup_keys", "distinct_rows", "conflicts")
@@ -44,7 +45,8 @@ class FileSummary:
     tallies: list[Tally] = field(default_factory=list)
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, source: SourceFile, header: list[str]):
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, source: SourceFile, header: list[str],
+           zones: Zones | None = None):
     """Read, type and check the file into temp table `stg`; return structural rejects.
 
     A row's position among the parsed records is stg's rowid, which follows file order because
@@ -53,7 +55,7 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, source: SourceFile, heade
     con.execute("DROP TABLE IF EXISTS temp.rej_errors; DROP TABLE IF EXISTS temp.rej_scans")
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE stg AS {_stage_select(source, header)}",
+            f"CREATE OR REPLACE TEMP TABLE stg AS {_stage_select(source, header, zones)}",
             {"path": str(path)},
         )
     except duckdb.InvalidInputException as exc:
@@ -68,7 +70,7 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, source: SourceFile, heade
     ).fetchall()
 
 
-def _stage_select(source: SourceFile, header: list[str]) -> str:
+def _stage_select(source: SourceFile, header: list[str], zones: Zones | None = None) -> str:
     """One scan of the CSV (all text) giving the typed columns, `problem` (index of the row's
     first problem except the foreign key, which needs a join), `bad_value` (the text of the
     column at fault) and `fk_text` (the foreign key's text where it differs from its typed
@@ -77,7 +79,7 @@ def _stage_select(source: SourceFile, header: list[str]) -> str:
     synthetic = [f"c{i}" for i in range(len(header))]  # never put header text into SQL
     picks = ", ".join(f"c{positions[c.name]} AS {q('v_' + c.name)}" for c in source.columns)
     columns_literal = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in synthetic) + "}"
-    typed = ", ".join(f"{typed_expr(c)} AS {q(c.target)}" for c in source.columns)
+    typed = ", ".join(f"{typed_expr(c, zones)} AS {q(c.target)}" for c in source.columns)
     problems = [(i, p) for i, p in enumerate(row_problems(source)) if not p.foreign_key]
     which = " ".join(f"WHEN {p.condition} THEN {i}" for i, p in problems)
     value_of = " ".join(f"WHEN {i} THEN {q('v_' + p.column)}" for i, p in problems)
@@ -134,12 +136,12 @@ def _line_numbers(con: duckdb.DuckDBPyConnection, structural: list) -> str:
 
 def load_file(
     con: duckdb.DuckDBPyConnection, path: Path, source: SourceFile, header: list[str], run_id: str,
-    *, known_keys: dict[str, str] | None = None,
+    *, known_keys: dict[str, str] | None = None, zones: Zones | None = None,
 ) -> FileSummary:
     """Load `path` into `source.table`. `known_keys` maps a foreign key's table to the relation
     holding the keys it may point at (an append: the warehouse's and the export's)."""
     summary = FileSummary(file=source.name)
-    structural = _stage(con, path, source, header)
+    structural = _stage(con, path, source, header, zones)
     with_line = _line_numbers(con, structural)
     con.execute("CREATE OR REPLACE TEMP VIEW numbered AS SELECT *, rowid + 1 AS rn FROM temp.stg")
     params = {"run": run_id, "file": source.name}

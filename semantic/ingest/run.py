@@ -26,6 +26,7 @@ from semantic.ingest.header import read_header
 from semantic.ingest.loader import FileSummary, load_file
 from semantic.ingest.newlines import readable_copy
 from semantic.ingest.quality import record_findings
+from semantic.ingest.zones import Zones, checked
 
 _LARGE_FILE = 50 * 1024 * 1024
 
@@ -39,12 +40,17 @@ def ingest(
     db_path: str | Path,
     *,
     append: bool = False,
+    export_tz: str | None = None,
+    report_tz: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[FileSummary]:
     """Build the warehouse from a full export (all four files), or with `append` merge a partial
     export (any of the four files) into the existing warehouse (semantic/ingest/append.py).
-    Either way a new file is built beside the target and swapped in when complete."""
+    Either way a new file is built beside the target and swapped in when complete.
+    `export_tz`/`report_tz`: IANA zones of the export's timestamps and of the reports
+    (semantic/ingest/zones.py); an append keeps the warehouse's."""
     source_dir, db_path = Path(source_dir), Path(db_path)
+    zones = checked(export_tz, report_tz)
     say = progress or (lambda _msg: None)
     if not source_dir.is_dir():
         raise UnusableInputError(f"{source_dir}: not a directory of CSV exports")
@@ -73,11 +79,12 @@ def ingest(
                 say("copying the warehouse…")
                 shutil.copyfile(db_path, tmp)
                 checkpoint("after-copy")
-                files = Files(source_dir, workdir, sources, headers)
-                summaries = append_into(tmp, files, run_id, say)
+                files = Files(source_dir, workdir, sources, headers, zones)
+                summaries = append_into(tmp, files, run_id, say,
+                                        explicit=bool(export_tz or report_tz))
             else:
-                summaries = _build(tmp, Files(source_dir, workdir, sources, headers), run_id,
-                                   say)
+                summaries = _build(tmp, Files(source_dir, workdir, sources, headers, zones),
+                                   run_id, say)
             checkpoint("before-swap")
             _fsync(tmp)
             os.replace(tmp, db_path)
@@ -94,9 +101,10 @@ class Files:
     """The export files of one run, each read through a copy with normalized line endings when
     it needs one (semantic/ingest/newlines.py)."""
 
-    def __init__(self, source_dir: Path, workdir: Path, sources: tuple, headers: dict):
+    def __init__(self, source_dir: Path, workdir: Path, sources: tuple, headers: dict,
+                 zones: Zones):
         self.source_dir, self.workdir = source_dir, workdir
-        self.sources, self.headers = sources, headers
+        self.sources, self.headers, self.zones = sources, headers, zones
 
     def load(self, con, source, run_id: str, say, **options) -> FileSummary:
         path = self.source_dir / source.name
@@ -106,7 +114,7 @@ class Files:
         t0 = time.perf_counter()
         readable = readable_copy(path, self.workdir)
         summary = load_file(con, readable, source, self.headers[source.name][0], run_id,
-                            **options)
+                            zones=self.zones, **options)
         if readable != path:
             readable.unlink()
         summary.warnings = self.headers[source.name][1]
@@ -130,16 +138,19 @@ def _build(tmp: Path, files: Files, run_id: str, say) -> list[FileSummary]:
         migrations.apply(con)
         checkpoint("after-migrations")
         record_findings(con, run_id)
-        finish(con, run_id, started, files.source_dir, summaries)
+        finish(con, run_id, started, files.source_dir, summaries, files.zones)
     finally:
         con.close()
     return summaries
 
 
 def finish(con, run_id: str, started: dt.datetime, source_dir: Path,
-           summaries: list[FileSummary]) -> None:
-    """Record the run (files, reconciliation) and its data version; make the file final."""
+           summaries: list[FileSummary], zones: Zones) -> None:
+    """Record the run (files, reconciliation, time zones) and its data version; make the file
+    final."""
     finished = dt.datetime.now()
+    con.execute("INSERT INTO meta.time_zones VALUES (?, ?, ?)",
+                [run_id, zones.export_tz, zones.report_tz])
     for s in summaries:
         con.execute(
             "INSERT INTO meta.ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
