@@ -15,13 +15,16 @@ import json
 import math
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from semantic import catalog as cat
 from semantic.compiler import DIALECTS, compile_query, make_query
 from semantic.errors import CampaignBIError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_DB = "data/warehouse.duckdb"
 
@@ -46,6 +49,8 @@ def _fail(exc: CampaignBIError) -> click.ClickException:
 
 
 def _format_value(value, unit: str | None) -> str:
+    import pandas as pd  # here, not at import: `campaign-bi ingest` never needs it
+
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, pd.Timestamp):
@@ -63,6 +68,7 @@ def _format_value(value, unit: str | None) -> str:
 
 def render(df: pd.DataFrame, fmt: str) -> str:
     """A result frame as an aligned table (for people), CSV or JSON records (raw values)."""
+    import pandas as pd
     if fmt == "csv":
         return df.to_csv(index=False, date_format="%Y-%m-%d").rstrip("\n")
     if fmt == "json":
