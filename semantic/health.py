@@ -32,6 +32,14 @@ class DataHealth:
     reject_count: int
 
 
+def rejected_rows(warehouse, offset: int = 0, limit: int = SHOWN_REJECTS) -> pd.DataFrame:
+    """The last ingest's refused rows in file order and line order, one page."""
+    return warehouse.query(
+        'SELECT file, line, "column", value, reason FROM meta.rejected_rows '
+        f"WHERE run_id = {_LAST_RUN} ORDER BY {_FILE_ORDER}, line LIMIT ? OFFSET ?",
+        [int(limit), int(offset)])
+
+
 def data_health(warehouse) -> DataHealth:
     version = warehouse.query(
         "SELECT version, loaded_at FROM meta.data_version ORDER BY loaded_at DESC LIMIT 1")
@@ -51,9 +59,7 @@ def data_health(warehouse) -> DataHealth:
     issues = warehouse.query(
         "SELECT file, kind, detail, rows FROM meta.data_quality_issues "
         f"WHERE run_id = {_LAST_RUN} ORDER BY {_FILE_ORDER}, rows DESC, kind")
-    rejects = warehouse.query(
-        'SELECT file, line, "column", value, reason FROM meta.rejected_rows '
-        f"WHERE run_id = {_LAST_RUN} ORDER BY {_FILE_ORDER}, line LIMIT {SHOWN_REJECTS}")
+    rejects = rejected_rows(warehouse)
     count = warehouse.query(
         f"SELECT count(*) AS n FROM meta.rejected_rows WHERE run_id = {_LAST_RUN}")["n"].iloc[0]
     first = version.iloc[0] if len(version) else None

@@ -236,6 +236,13 @@ class SemanticLayer:
 
         return data_health(self.warehouse)
 
+    def rejected_rows(self, offset: int = 0, limit: int = 200) -> pd.DataFrame:
+        """One page of the last ingest's refused rows (file, line, column, value, reason);
+        admins only, like `data_health`."""
+        from semantic.health import rejected_rows
+
+        return rejected_rows(self.warehouse, offset, limit)
+
     def sql(self, text: str) -> pd.DataFrame:
         """Ad-hoc read-only SQL through the sandbox (one query; no writes, files, settings)."""
         return self.warehouse.sandbox(text)

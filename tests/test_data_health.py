@@ -55,3 +55,23 @@ def test_only_admins_get_the_tab(tmp_path):
     tenant = MainArea(DashboardState(layer, tenant=199))
     assert [name for name, _ in admin.views][-1] == "Data health"
     assert "Data health" not in [name for name, _ in tenant.views]
+
+
+def test_every_refused_row_can_be_paged_through(tmp_path):
+    from app.layers import get_layer
+    from app.store import DashboardState
+    from app.views.health import REJECTS_PAGE, DataHealthView
+
+    unknown = [f"{900 + i},999,1,1.00,1,2,2024-06-01" for i in range(REJECTS_PAGE + 10)]
+    src = write_exports(tmp_path / "src", {"insights.csv": [*VALID["insights.csv"], *unknown]})
+    db = tmp_path / "w.duckdb"
+    ingest(src, db)
+    view = DataHealthView(store=DashboardState(get_layer(str(db))))
+    lines = [int(row[1]) for row in view._rejects.page["rows"]]
+    assert lines == list(range(5, 5 + REJECTS_PAGE))  # 3 valid rows after the header
+    assert view._prev.disabled and not view._next.disabled
+    assert f"Rejected rows 1–{REJECTS_PAGE} of {REJECTS_PAGE + 10}" in view._status.object
+    view._next.clicks += 1
+    lines = [int(row[1]) for row in view._rejects.page["rows"]]
+    assert lines == list(range(5 + REJECTS_PAGE, 5 + REJECTS_PAGE + 10))
+    assert view._next.disabled and not view._prev.disabled

@@ -5,9 +5,11 @@ the refused rows. The same whatever the filters: it follows the data version onl
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 import panel as pn
+import param
 
 from app import format as fmt
 from app.views.grid import PageGrid
@@ -23,6 +25,7 @@ HEALTH_CSS = CSS + """
 .health td.num, .health th.num { text-align: right; }
 .health .ok { color: #137333; font-weight: 600; } .health .bad { color: #8a1c12; font-weight: 600; }
 """
+REJECTS_PAGE = 50
 REJECT_COLUMNS = [{"field": "file", "title": "File", "numeric": False},
                   {"field": "line", "title": "Line", "numeric": True},
                   {"field": "column", "title": "Column", "numeric": False},
@@ -75,19 +78,32 @@ def health_html(health) -> str:
     parts += ["<h4>Loaded and flagged (implausible, not invalid)</h4>",
               _table(["file", "what", "rows", "where"], issues, {2})
               if issues else "<p>Nothing flagged.</p>"]
-    shown = len(health.rejects)
-    more = f" (the first {shown:,} listed)" if health.reject_count > shown else ""
-    parts.append(f"<h4>Rejected rows: {health.reject_count:,}{more}</h4></div>")
+    parts.append(f"<h4>Rejected rows: {health.reject_count:,}</h4></div>")
     return "".join(parts)
+
+
+def reject_cells(rejects: pd.DataFrame) -> list[list[str]]:
+    return [[str(r.file), f"{int(r.line):,}" if pd.notna(r.line) else "–",
+             str(r.column or ""), str(r.value if r.value is not None else ""), str(r.reason)]
+            for r in rejects.itertuples()]
 
 
 class DataHealthView(LiveView):
     part = "health"
+    page = param.Integer(default=1, bounds=(1, None))
 
     def build(self):
         self._summary = HtmlBox("", css=HEALTH_CSS)
         self._rejects = PageGrid(columns=REJECT_COLUMNS, sizing_mode="stretch_width")
-        return pn.Column(self._summary, self._rejects, sizing_mode="stretch_width")
+        self._prev = pn.widgets.Button(label="‹ Previous", width=100, disabled=True)
+        self._next = pn.widgets.Button(label="Next ›", width=100, disabled=True)
+        self._prev.on_click(lambda _: self._go(self.page - 1))
+        self._next.on_click(lambda _: self._go(self.page + 1))
+        self._status = HtmlBox("", css=CSS)
+        self._pager = pn.Row(self._prev, self._next, self._status, sizing_mode="stretch_width")
+        self._count = 0
+        self.param.watch(lambda *_: self._show_rejects(), "page")
+        return pn.Column(self._summary, self._rejects, self._pager, sizing_mode="stretch_width")
 
     def slice(self, data) -> tuple:
         return (self.store.layer.data_version,)
@@ -95,9 +111,27 @@ class DataHealthView(LiveView):
     def draw(self, data) -> None:
         health = self.store.layer.data_health()
         self._summary.object = health_html(health)
-        rejects: pd.DataFrame = health.rejects
-        self._rejects.page = {"rows": [
-            [str(r.file), f"{int(r.line):,}" if pd.notna(r.line) else "–", str(r.column or ""),
-             str(r.value if r.value is not None else ""), str(r.reason)]
-            for r in rejects.itertuples()], "hot": []}
-        self._rejects.visible = not rejects.empty
+        self._count = health.reject_count
+        with param.parameterized.discard_events(self):
+            self.page = 1
+        self._show_rejects(health.rejects.head(REJECTS_PAGE))
+
+    def _pages(self) -> int:
+        return max(1, math.ceil(self._count / REJECTS_PAGE))
+
+    def _go(self, page: int) -> None:
+        self.page = max(1, min(page, self._pages()))
+
+    def _show_rejects(self, rows: pd.DataFrame | None = None) -> None:
+        if rows is None:
+            rows = self.store.layer.rejected_rows((self.page - 1) * REJECTS_PAGE, REJECTS_PAGE)
+        first = (self.page - 1) * REJECTS_PAGE + 1
+        with pn.io.hold():
+            self._rejects.page = {"rows": reject_cells(rows), "hot": []}
+            self._rejects.visible = self._pager.visible = self._count > 0
+            self._status.object = (
+                f'<div class="cbi-note">Rejected rows {first:,}–'
+                f'{min(self.page * REJECTS_PAGE, self._count):,} of {self._count:,} · page '
+                f'{self.page:,} of {self._pages():,}</div>')
+            self._prev.disabled = self.page <= 1
+            self._next.disabled = self.page >= self._pages()
