@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-#: refused rows listed (the count covers them all)
-SHOWN_REJECTS = 200
+from semantic.migrations import LATEST_RUN
 
-_LAST_RUN = ("(SELECT version FROM meta.data_version ORDER BY loaded_at DESC, version DESC "
-             "LIMIT 1)")
+#: refused rows in a page (DataHealth.rejects is the first; the count covers them all)
+REJECTS_PAGE = 50
+
 _FILE_ORDER = ("CASE file WHEN 'campaigns.csv' THEN 1 WHEN 'insights.csv' THEN 2 "
                "WHEN 'campaign_leads.csv' THEN 3 ELSE 4 END")
 
@@ -28,40 +28,40 @@ class DataHealth:
     files: pd.DataFrame  # file, read, loaded, duplicates, rejected, warnings
     reconciliation: pd.DataFrame  # file, measure, in_file, loaded, duplicates, rejected, unreadable
     issues: pd.DataFrame  # file, kind, detail, rows
-    rejects: pd.DataFrame  # file, line, column, value, reason (the first SHOWN_REJECTS)
+    rejects: pd.DataFrame  # file, line, column, value, reason (the first REJECTS_PAGE)
     reject_count: int
 
 
-def rejected_rows(warehouse, offset: int = 0, limit: int = SHOWN_REJECTS) -> pd.DataFrame:
+def rejected_rows(warehouse, offset: int = 0, limit: int = REJECTS_PAGE) -> pd.DataFrame:
     """The last ingest's refused rows in file order and line order, one page."""
     return warehouse.query(
         'SELECT file, line, "column", value, reason FROM meta.rejected_rows '
-        f"WHERE run_id = {_LAST_RUN} ORDER BY {_FILE_ORDER}, line LIMIT ? OFFSET ?",
+        f"WHERE run_id = {LATEST_RUN} ORDER BY {_FILE_ORDER}, line LIMIT ? OFFSET ?",
         [int(limit), int(offset)])
 
 
 def data_health(warehouse) -> DataHealth:
     version = warehouse.query(
-        "SELECT version, loaded_at FROM meta.data_version ORDER BY loaded_at DESC LIMIT 1")
+        f"SELECT version, loaded_at FROM meta.data_version WHERE version = {LATEST_RUN}")
     files = warehouse.query(
         "SELECT file_name AS file, rows_read AS read, rows_loaded AS loaded, duplicates, "
         "rejected, warnings, source_dir FROM meta.ingest_runs "
-        f"WHERE starts_with(run_id, {_LAST_RUN} || ':') "
+        f"WHERE starts_with(run_id, {LATEST_RUN} || ':') "
         f"ORDER BY {_FILE_ORDER.replace('file', 'file_name')}")
     has_reconciliation = not warehouse.query(
         "SELECT 1 FROM information_schema.tables WHERE table_schema = 'meta' "
         "AND table_name = 'reconciliation'").empty
     reconciliation = warehouse.query(
         "SELECT file, measure, in_file, loaded, duplicates, rejected, unreadable "
-        f"FROM meta.reconciliation WHERE run_id = {_LAST_RUN} ORDER BY {_FILE_ORDER}, "
+        f"FROM meta.reconciliation WHERE run_id = {LATEST_RUN} ORDER BY {_FILE_ORDER}, "
         "measure <> 'rows', measure") if has_reconciliation else pd.DataFrame(
         columns=["file", "measure", "in_file", "loaded", "duplicates", "rejected", "unreadable"])
     issues = warehouse.query(
         "SELECT file, kind, detail, rows FROM meta.data_quality_issues "
-        f"WHERE run_id = {_LAST_RUN} ORDER BY {_FILE_ORDER}, rows DESC, kind")
+        f"WHERE run_id = {LATEST_RUN} ORDER BY {_FILE_ORDER}, rows DESC, kind")
     rejects = rejected_rows(warehouse)
     count = warehouse.query(
-        f"SELECT count(*) AS n FROM meta.rejected_rows WHERE run_id = {_LAST_RUN}")["n"].iloc[0]
+        f"SELECT count(*) AS n FROM meta.rejected_rows WHERE run_id = {LATEST_RUN}")["n"].iloc[0]
     first = version.iloc[0] if len(version) else None
     return DataHealth(
         version=None if first is None else str(first["version"]),
@@ -70,16 +70,3 @@ def data_health(warehouse) -> DataHealth:
         files=files.drop(columns="source_dir"), reconciliation=reconciliation, issues=issues,
         rejects=rejects, reject_count=int(count))
 
-
-def time_zones(warehouse) -> tuple[str | None, str | None]:
-    """(export zone, reporting zone) of the latest run; (None, None) when not recorded."""
-    has_table = not warehouse.query(
-        "SELECT 1 FROM information_schema.tables WHERE table_schema = 'meta' "
-        "AND table_name = 'time_zones'").empty
-    if not has_table:
-        return None, None
-    rows = warehouse.query(f"SELECT export_tz, report_tz FROM meta.time_zones "
-                           f"WHERE run_id = {_LAST_RUN}")
-    if rows.empty:
-        return None, None
-    return (rows["export_tz"].iloc[0] or None, rows["report_tz"].iloc[0] or None)

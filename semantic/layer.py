@@ -56,6 +56,7 @@ class SemanticLayer:
     def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
         self.catalog = catalog
+        self._zone: tuple[str | None, str | None] = (None, None)  # (data version, zone)
 
     # -- metrics -------------------------------------------------------------------------
     def compiled(self, metrics: Any, dimensions: Any = (), filters: FilterArg = None,
@@ -222,11 +223,13 @@ class SemanticLayer:
     def time_zone(self) -> str | None:
         """The IANA zone days and hours are reported in (None: the export's local time, as
         written; set at ingest, `campaign-bi ingest --report-tz`)."""
-        from semantic.health import time_zones
+        from semantic.ingest.zones import recorded
 
         version = self.data_version  # read once per warehouse file: drawn on every refresh
-        if getattr(self, "_zone", (None,))[0] != version:
-            self._zone = (version, time_zones(self.warehouse)[1])
+        if self._zone[0] != version:
+            with self.warehouse.cursor() as cur:
+                zones = recorded(cur)
+            self._zone = (version, zones.report_tz if zones else None)
         return self._zone[1]
 
     def data_health(self):
@@ -236,12 +239,12 @@ class SemanticLayer:
 
         return data_health(self.warehouse)
 
-    def rejected_rows(self, offset: int = 0, limit: int = 200) -> pd.DataFrame:
-        """One page of the last ingest's refused rows (file, line, column, value, reason);
-        admins only, like `data_health`."""
-        from semantic.health import rejected_rows
+    def rejected_rows(self, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+        """One page of the last ingest's refused rows (file, line, column, value, reason; a
+        page of `semantic.health.REJECTS_PAGE` by default); admins only, like `data_health`."""
+        from semantic.health import REJECTS_PAGE, rejected_rows
 
-        return rejected_rows(self.warehouse, offset, limit)
+        return rejected_rows(self.warehouse, offset, limit or REJECTS_PAGE)
 
     def sql(self, text: str) -> pd.DataFrame:
         """Ad-hoc read-only SQL through the sandbox (one query; no writes, files, settings)."""

@@ -21,6 +21,10 @@ _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 #: Migrations up to this version create the landing tables; ingest loads data after them and
 #: applies the rest (views and facts materialized from the loaded rows).
 LANDING_VERSION = 3
+#: The ingest run whose data the warehouse holds: the newest in meta.data_version (an append
+#: adds a run; two within a second are ordered by their ids).
+LATEST_RUN = ("(SELECT version FROM meta.data_version ORDER BY loaded_at DESC, version DESC "
+              "LIMIT 1)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,7 +117,7 @@ def derived(sql_dir: Path = SQL_DIR) -> list[Migration]:
     from them (core.*, marts.*), in order."""
     found = []
     for m in discover(sql_dir):
-        targets = {schema for _, schema, _ in _CREATES.findall(m.sql)}
+        targets = {schema for _, schema, _ in creates(m)}
         if m.version > LANDING_VERSION and targets and targets <= set(DERIVED_SCHEMAS):
             found.append(m)
     return found
@@ -128,7 +132,7 @@ def materialized(migrations: list[Migration]) -> list[str]:
     """The tables (not views) those migrations create, as schema.name, in order."""
     names: list[str] = []
     for m in migrations:
-        for kind, schema, name in _CREATES.findall(m.sql):
-            if kind.upper() == "TABLE" and f"{schema}.{name}" not in names:
+        for kind, schema, name in creates(m):
+            if kind == "TABLE" and f"{schema}.{name}" not in names:
                 names.append(f"{schema}.{name}")
     return names

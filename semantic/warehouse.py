@@ -34,6 +34,7 @@ from semantic.errors import (
     WarehouseError,
     WarehouseNotFoundError,
 )
+from semantic.migrations import LATEST_RUN
 
 ALIAS = "wh"  # the attached warehouse's catalog name inside the private instance
 _SANDBOX_SETTINGS = ("SET enable_external_access = false", "SET lock_configuration = true")
@@ -129,8 +130,7 @@ class Warehouse:
                 "AND schema_name = 'meta' AND table_name = 'data_version'",
                 params={"d": ALIAS},
             ).fetchall()[0][0]
-            rows = con.sql("SELECT version FROM meta.data_version "  # the latest run
-                           "ORDER BY loaded_at DESC, version DESC LIMIT 1").fetchall() \
+            rows = con.sql(f"SELECT {LATEST_RUN}").fetchall() \
                 if has_version else [(None,)]
         except duckdb.Error as exc:
             con.close()

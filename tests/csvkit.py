@@ -1,8 +1,11 @@
-"""Write tiny export folders for ingest tests: valid by default, each test spoils one thing."""
+"""Write tiny export folders for ingest tests: valid by default, each test spoils one thing;
+and read back what an ingest built."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import duckdb
 
 HEADERS = {
     "campaigns.csv": "id,daily_budget,start_time,stop_time,user_id,project_name",
@@ -50,3 +53,12 @@ def write_exports(
             text = newline.join([header, *content]) + newline
             (folder / name).write_bytes(text.encode())
     return folder
+
+
+def warehouse_rows(db: Path, sql: str) -> list[tuple]:
+    """Rows of a query on a built warehouse, opened read-only and closed again."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

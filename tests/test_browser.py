@@ -90,6 +90,14 @@ def wait_for_dashboard(page) -> None:
     expect(page.locator(CAMPAIGN_ROWS).first).to_be_visible()
 
 
+def open_dashboard(new_page, url: str):
+    """A fresh watched page on the dashboard at `url`, its KPIs and campaign rows shown."""
+    watched = new_page()
+    watched.page.goto(url + "/")
+    wait_for_dashboard(watched.page)
+    return watched
+
+
 def tab(page, name: str):
     return page.locator(".bk-tab").filter(has_text=re.compile(rf"^{re.escape(name)}$"))
 

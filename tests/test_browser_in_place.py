@@ -12,28 +12,24 @@ from test_browser import (
     activity_span,
     expect,
     expect_kpis,
+    open_dashboard,
     range_filters,
     totals,
-    wait_for_dashboard,
 )
 
 pytestmark = pytest.mark.browser
 
 
 def test_kpi_cards_fill_the_row(demo_url, new_page):
-    page = new_page().page
-    page.goto(demo_url + "/")
-    wait_for_dashboard(page)
+    page = open_dashboard(new_page, demo_url).page
     rows = {round(page.locator(f'.kpi[data-metric="{m}"]').bounding_box()["y"])
             for m in ("spend", "impressions", "clicks", "reach", "leads")}
     assert len(rows) == 1, "the first five cards share a row at 1500 px"
 
 
 def test_search_applies_as_you_type_and_pager_is_off_without_rows(demo_url, new_page):
-    watched = new_page()
+    watched = open_dashboard(new_page, demo_url)
     page = watched.page
-    page.goto(demo_url + "/")
-    wait_for_dashboard(page)
     search = page.get_by_placeholder("Campaign id(s) or project text")
     search.press_sequentially("zzz-no-such", delay=20)  # no Enter
     expect(page.get_by_text("No campaign matches the search.").first).to_be_visible(
@@ -45,10 +41,8 @@ def test_search_applies_as_you_type_and_pager_is_off_without_rows(demo_url, new_
 
 
 def test_a_single_day_click_keeps_the_range(demo_url, layer, new_page):
-    watched = new_page()
+    watched = open_dashboard(new_page, demo_url)
     page = watched.page
-    page.goto(demo_url + "/")
-    wait_for_dashboard(page)
     page.get_by_role("button", name="Last 30 days").click()
     span = activity_span(layer)
     start = max(span[1] - dt.timedelta(days=29), span[0])

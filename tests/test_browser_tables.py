@@ -13,9 +13,9 @@ from test_browser import (
     CAMPAIGN_ROWS,
     activity_span,
     expect,
+    open_dashboard,
     range_filters,
     table_column,
-    wait_for_dashboard,
 )
 
 pytestmark = pytest.mark.browser
@@ -42,10 +42,8 @@ def shown_ids(page) -> list[int]:
 
 
 def test_header_sorts_every_campaign_and_next_follows_the_order(demo_url, layer, new_page):
-    watched = new_page()
+    watched = open_dashboard(new_page, demo_url)
     page = watched.page
-    page.goto(demo_url + "/")
-    wait_for_dashboard(page)
     by_spend = ranked(layer, "spend", ascending=False)
     expect(page.locator(f"{CAMPAIGN_ROWS} td[data-field=campaign]").first).to_have_text(
         str(by_spend[0]), timeout=UI_TIMEOUT_MS)
@@ -80,10 +78,8 @@ def test_header_sorts_every_campaign_and_next_follows_the_order(demo_url, layer,
 def test_only_alerting_cells_are_highlighted(demo_url, layer, new_page):
     from semantic.alerts import evaluate
 
-    watched = new_page()
+    watched = open_dashboard(new_page, demo_url)
     page = watched.page
-    page.goto(demo_url + "/")
-    wait_for_dashboard(page)
     filters = range_filters(activity_span(layer))
     fired = evaluate(layer, filters, None)
     high_cpl = {int(c) for c in fired.loc[fired["rule"] == "cpl_high", "campaign"]}
@@ -102,10 +98,8 @@ def test_only_alerting_cells_are_highlighted(demo_url, layer, new_page):
 def test_alerts_page_through_one_rule_at_a_time(demo_url, layer, new_page):
     from semantic.alerts import evaluate
 
-    watched = new_page()
+    watched = open_dashboard(new_page, demo_url)
     page = watched.page
-    page.goto(demo_url + "/")
-    wait_for_dashboard(page)
     fired = evaluate(layer, range_filters(activity_span(layer)), None)
     page.locator(".bk-tab").filter(has_text=re.compile(r"^Alerts$")).click()
     rows = page.locator(".cbi-grid tbody tr").filter(visible=True)

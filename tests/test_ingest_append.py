@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 from csvkit import HEADERS, VALID, write_exports
+from csvkit import warehouse_rows as rows
 
 from semantic.cli import main
 from semantic.errors import UnusableInputError
@@ -27,17 +28,11 @@ DERIVED = ("core.leads", "marts.campaign_daily", "marts.campaigns",
 
 def write_delta(folder, files: dict[str, list[str]]):
     folder.mkdir(parents=True)
-    for name, rows in files.items():
-        (folder / name).write_text("\n".join([HEADERS[name], *rows]) + "\n")
+    for name, lines in files.items():
+        (folder / name).write_text("\n".join([HEADERS[name], *lines]) + "\n")
     return folder
 
 
-def rows(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def content(db) -> dict:

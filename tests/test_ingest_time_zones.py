@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pytest
 from click.testing import CliRunner
 from csvkit import VALID, write_exports
+from csvkit import warehouse_rows as one
 
 from semantic import connect
 from semantic.cli import main
@@ -21,12 +21,6 @@ LEADS = [*VALID["campaign_leads.csv"][:2],
          "102,2,Omar Ali,c@example.com,310-242-6257,DONE_DEAL,2024-06-03 01:30:00"]
 
 
-def one(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_without_settings_nothing_is_converted(tmp_path):

@@ -37,7 +37,7 @@ def typed_expr(column: Column, zones: Zones | None = None) -> str:
         )
     # 'infinity' parses as a timestamp but is no date (it failed the ingest in the day check
     # and in the campaign x day facts): it is refused like any other text that is not one.
-    ts = f"TRY_CAST({src} AS TIMESTAMP)"
+    ts = _as_timestamp(column)
     if column.kind == "timestamp":
         return f"CASE WHEN isfinite({ts}) THEN {(zones or Zones()).timestamp(ts)} END"
     if column.kind == "day":
@@ -51,9 +51,12 @@ def typed_expr(column: Column, zones: Zones | None = None) -> str:
 
 def off_midnight_expr(column: Column) -> str:
     """True where a day column's text carries a time of day other than midnight."""
-    ts = f"TRY_CAST({q('v_' + column.name)} AS TIMESTAMP)"
     # TRY_CAST: an infinite timestamp has no time of day (AND does not short-circuit)
-    return f"coalesce(TRY_CAST({ts} AS TIME) <> TIME '00:00:00', false)"
+    return f"coalesce(TRY_CAST({_as_timestamp(column)} AS TIME) <> TIME '00:00:00', false)"
+
+
+def _as_timestamp(column: Column) -> str:
+    return f"TRY_CAST({q('v_' + column.name)} AS TIMESTAMP)"
 
 
 _KIND_PROBLEM = {

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import duckdb
 
 from semantic.errors import UnusableInputError
+from semantic.migrations import LATEST_RUN
 
 _NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
@@ -54,8 +55,11 @@ def checked(export_tz: str | None, report_tz: str | None) -> Zones:
 
 
 def recorded(con: duckdb.DuckDBPyConnection) -> Zones | None:
-    """The zones the warehouse was built with (its latest run), None if none were recorded."""
-    rows = con.execute(
-        "SELECT export_tz, report_tz FROM meta.time_zones t JOIN meta.data_version v "
-        "ON v.version = t.run_id ORDER BY v.loaded_at DESC, v.version DESC LIMIT 1").fetchall()
+    """The zones the warehouse was built with (its latest run), None if none were recorded
+    (also by a warehouse built before they were, sql/021)."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                       "'meta' AND table_name = 'time_zones'").fetchall()[0][0]:
+        return None
+    rows = con.execute(f"SELECT export_tz, report_tz FROM meta.time_zones "
+                       f"WHERE run_id = {LATEST_RUN}").fetchall()
     return Zones(*rows[0]) if rows else None
