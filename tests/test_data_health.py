@@ -69,9 +69,9 @@ def test_every_refused_row_can_be_paged_through(tmp_path):
     view = DataHealthView(store=DashboardState(get_layer(str(db))))
     lines = [int(row[1]) for row in view._rejects.page["rows"]]
     assert lines == list(range(5, 5 + REJECTS_PAGE))  # 3 valid rows after the header
-    assert view._prev.disabled and not view._next.disabled
-    assert f"Rejected rows 1–{REJECTS_PAGE} of {REJECTS_PAGE + 10}" in view._status.object
-    view._next.clicks += 1
+    assert view._pager.prev.disabled and not view._pager.next.disabled
+    assert f"Rejected rows 1–{REJECTS_PAGE} of {REJECTS_PAGE + 10}" in view._pager.status.object
+    view._pager.next.clicks += 1
     lines = [int(row[1]) for row in view._rejects.page["rows"]]
     assert lines == list(range(5 + REJECTS_PAGE, 5 + REJECTS_PAGE + 10))
-    assert view._next.disabled and not view._prev.disabled
+    assert view._pager.next.disabled and not view._pager.prev.disabled

@@ -201,7 +201,7 @@ def test_empty_filters_give_the_empty_state(state, change):
     table = CampaignTable(store=state)
     assert table._message.visible and not table._content.visible
     # nothing to page through: the pager is off (it stayed enabled with no rows)
-    assert table._prev.disabled and table._next.disabled
+    assert table._pager.prev.disabled and table._pager.next.disabled
 
 
 def test_reset_restores_the_defaults(state):

@@ -6,7 +6,6 @@ table as the campaigns (app/views/grid.py)."""
 from __future__ import annotations
 
 import html
-import math
 
 import pandas as pd
 import panel as pn
@@ -16,6 +15,7 @@ from app import format as fmt
 from app.views.grid import PageGrid
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView, message_html
+from app.views.pager import Pager, clamped
 from app.views.states import CSS, note_html
 
 ALERT_CSS = CSS + """
@@ -97,14 +97,8 @@ class AlertsView(LiveView):
         self._rules.link(self, value="rule")
         self._grid = PageGrid(columns=grid_columns(), sizing_mode="stretch_width")
         self._grid.link(self, sort="sort")
-        self._prev = pn.widgets.Button(label="‹ Previous", width=100, disabled=True)
-        self._next = pn.widgets.Button(label="Next ›", width=100, disabled=True)
-        self._prev.on_click(lambda _: self._go(self.page - 1))
-        self._next.on_click(lambda _: self._go(self.page + 1))
-        self._status = HtmlBox("", css=CSS)
-        self._table = pn.Column(self._rules, self._grid,
-                                pn.Row(self._prev, self._next, self._status,
-                                       sizing_mode="stretch_width"),
+        self._pager = Pager("Alerts", lambda step: self._go(self.page + step))
+        self._table = pn.Column(self._rules, self._grid, self._pager.row(),
                                 sizing_mode="stretch_width")
         self.param.watch(lambda *_: self._show_page(), ["page"])
         self.param.watch(self._restart, ["rule", "sort"])
@@ -157,19 +151,13 @@ class AlertsView(LiveView):
         alerts = self._alerts()
         if alerts is not None:
             _, rows = alert_page(alerts, self.rule, "", 1)
-            self.page = max(1, min(page, max(1, math.ceil(rows / PAGE_SIZE))))
+            self.page = clamped(page, rows, PAGE_SIZE)
 
     def _show_page(self) -> None:
         alerts = self._alerts()
         if alerts is None or self._built is None:
             return
         frame, rows = alert_page(alerts, self.rule, self.sort, self.page)
-        pages = max(1, math.ceil(rows / PAGE_SIZE))
-        first = (self.page - 1) * PAGE_SIZE + 1 if rows else 0
-        last = min(self.page * PAGE_SIZE, rows)
         with pn.io.hold():
             self._grid.page = {"rows": alert_cells(frame), "hot": []}
-            self._status.object = (f'<div class="cbi-note">Alerts {first:,}–{last:,} of '
-                                   f'{rows:,} · page {self.page:,} of {pages:,}</div>')
-            self._prev.disabled = self.page <= 1
-            self._next.disabled = self.page >= pages
+            self._pager.show(self.page, PAGE_SIZE, rows)

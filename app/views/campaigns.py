@@ -4,7 +4,6 @@ money/percent formatting, alert cells highlighted and a totals line equal to the
 from __future__ import annotations
 
 import html
-import math
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,7 @@ from app.refresh import LatestWins
 from app.views.grid import PageGrid
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView
+from app.views.pager import Pager, clamped
 from app.views.states import CSS
 
 COLUMNS = {  # field -> header; what alerts highlight (CPL, utilization, CTR) comes early
@@ -127,14 +127,10 @@ class CampaignTable(LiveView):
 
     def __init__(self, **params):
         self._fired: tuple = (None, {})
-        self._prev = pn.widgets.Button(label="‹ Previous", width=100, disabled=True)
-        self._next = pn.widgets.Button(label="Next ›", width=100, disabled=True)
-        self._status = HtmlBox("", css=CSS)
+        self._pager = Pager("Campaigns", lambda step: self._go(self.page + step))
         super().__init__(**params)
         # a page of a large scope is a query: off the event loop, the newest page wins
         self._pages = LatestWins(self._fetch, self._show_page)
-        self._prev.on_click(lambda _: self._go(self.page - 1))
-        self._next.on_click(lambda _: self._go(self.page + 1))
         self.param.watch(lambda *_: self._load_page(), ["page", "page_size", "sort_by",
                                                         "ascending"])
 
@@ -161,8 +157,7 @@ class CampaignTable(LiveView):
 
     def _show_message(self, kind: str, title: str, hint: str = "") -> None:
         super()._show_message(kind, title, hint)
-        self._status.object = ""
-        self._prev.disabled = self._next.disabled = True  # nothing to page through
+        self._pager.clear()
 
     # -- paging --------------------------------------------------------------------------
     def _hot(self, page: pd.DataFrame) -> list[list[int]]:
@@ -172,12 +167,9 @@ class CampaignTable(LiveView):
         return hot_cells(page, self._fired[1])
 
     def _go(self, page: int) -> None:
-        self.page = max(1, min(page, self._page_count()))
-
-    def _page_count(self) -> int:
         data = self.store.data
         rows = data.campaign_count if data is not None and not data.empty else 0
-        return max(1, math.ceil(rows / self.page_size))
+        self.page = clamped(page, rows, self.page_size)
 
     def _on_sort(self, event) -> None:
         field, _, direction = (event.new or "").partition(":")
@@ -216,20 +208,13 @@ class CampaignTable(LiveView):
                 sort=self._sort_key(),
                 unsortable=list(UNSORTABLE_WHEN_PAGED) if data.paged else [])
             self._totals.object = totals_html(data.totals, rows)
-            first = (self.page - 1) * self.page_size + 1 if rows else 0
-            last = min(self.page * self.page_size, rows)
-            self._status.object = (
-                f'<div class="cbi-note">Campaigns {first:,}–{last:,} of {rows:,} · page '
-                f'{self.page:,} of {self._page_count():,} · sorted by '
-                f'{COLUMNS.get(self.sort_by, self.sort_by)} '
+            self._pager.show(
+                self.page, self.page_size, rows,
+                f' · sorted by {COLUMNS.get(self.sort_by, self.sort_by)} '
                 f'{"ascending" if self.ascending else "descending"}'
-                f'{PAGED_NOTE if data.paged else ""} · highlighted cells fire an alert</div>')
-            self._prev.disabled = self.page <= 1 or not rows
-            self._next.disabled = self.page >= self._page_count() or not rows
+                f'{PAGED_NOTE if data.paged else ""} · highlighted cells fire an alert')
 
     def __panel__(self):
         size = pn.widgets.Select.from_param(self.param.page_size, label="", width=80)
         label = HtmlBox("Rows per page", margin=(14, 4), sizing_mode="fixed", width=95)
-        pager = pn.Row(self._prev, self._next, label, size, self._status,
-                       sizing_mode="stretch_width")
-        return pn.Column(self._layout, pager, sizing_mode="stretch_width")
+        return pn.Column(self._layout, self._pager.row(label, size), sizing_mode="stretch_width")

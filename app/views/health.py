@@ -5,7 +5,6 @@ the refused rows. The same whatever the filters: it follows the data version onl
 from __future__ import annotations
 
 import html
-import math
 
 import pandas as pd
 import panel as pn
@@ -15,7 +14,9 @@ from app import format as fmt
 from app.views.grid import PageGrid
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView
+from app.views.pager import Pager, clamped
 from app.views.states import CSS
+from semantic.health import REJECTS_PAGE
 
 HEALTH_CSS = CSS + """
 .health h4 { margin: 10px 0 4px; font-size: 0.95em; }
@@ -25,7 +26,6 @@ HEALTH_CSS = CSS + """
 .health td.num, .health th.num { text-align: right; }
 .health .ok { color: #137333; font-weight: 600; } .health .bad { color: #8a1c12; font-weight: 600; }
 """
-REJECTS_PAGE = 50
 REJECT_COLUMNS = [{"field": "file", "title": "File", "numeric": False},
                   {"field": "line", "title": "Line", "numeric": True},
                   {"field": "column", "title": "Column", "numeric": False},
@@ -95,15 +95,12 @@ class DataHealthView(LiveView):
     def build(self):
         self._summary = HtmlBox("", css=HEALTH_CSS)
         self._rejects = PageGrid(columns=REJECT_COLUMNS, sizing_mode="stretch_width")
-        self._prev = pn.widgets.Button(label="‹ Previous", width=100, disabled=True)
-        self._next = pn.widgets.Button(label="Next ›", width=100, disabled=True)
-        self._prev.on_click(lambda _: self._go(self.page - 1))
-        self._next.on_click(lambda _: self._go(self.page + 1))
-        self._status = HtmlBox("", css=CSS)
-        self._pager = pn.Row(self._prev, self._next, self._status, sizing_mode="stretch_width")
+        self._pager = Pager("Rejected rows", lambda step: self._go(self.page + step))
+        self._pager_row = self._pager.row()
         self._count = 0
         self.param.watch(lambda *_: self._show_rejects(), "page")
-        return pn.Column(self._summary, self._rejects, self._pager, sizing_mode="stretch_width")
+        return pn.Column(self._summary, self._rejects, self._pager_row,
+                         sizing_mode="stretch_width")
 
     def slice(self, data) -> tuple:
         return (self.store.layer.data_version,)
@@ -114,24 +111,15 @@ class DataHealthView(LiveView):
         self._count = health.reject_count
         with param.parameterized.discard_events(self):
             self.page = 1
-        self._show_rejects(health.rejects.head(REJECTS_PAGE))
-
-    def _pages(self) -> int:
-        return max(1, math.ceil(self._count / REJECTS_PAGE))
+        self._show_rejects(health.rejects)
 
     def _go(self, page: int) -> None:
-        self.page = max(1, min(page, self._pages()))
+        self.page = clamped(page, self._count, REJECTS_PAGE)
 
     def _show_rejects(self, rows: pd.DataFrame | None = None) -> None:
         if rows is None:
             rows = self.store.layer.rejected_rows((self.page - 1) * REJECTS_PAGE, REJECTS_PAGE)
-        first = (self.page - 1) * REJECTS_PAGE + 1
         with pn.io.hold():
             self._rejects.page = {"rows": reject_cells(rows), "hot": []}
-            self._rejects.visible = self._pager.visible = self._count > 0
-            self._status.object = (
-                f'<div class="cbi-note">Rejected rows {first:,}–'
-                f'{min(self.page * REJECTS_PAGE, self._count):,} of {self._count:,} · page '
-                f'{self.page:,} of {self._pages():,}</div>')
-            self._prev.disabled = self.page <= 1
-            self._next.disabled = self.page >= self._pages()
+            self._rejects.visible = self._pager_row.visible = self._count > 0
+            self._pager.show(self.page, REJECTS_PAGE, self._count)
