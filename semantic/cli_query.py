@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import click
 
 from semantic import catalog as cat
-from semantic.compiler import DIALECTS, compile_query, make_query
+from semantic.dialects import DIALECTS
 from semantic.errors import CampaignBIError
 
 if TYPE_CHECKING:
@@ -120,6 +120,8 @@ def query(metrics, dimensions, date_from, date_to, db, users, projects, campaign
                "campaign": list(campaigns), "lead_status": list(statuses),
                "date_from": date_from, "date_to": date_to}
     try:
+        from semantic.compiler import compile_query, make_query  # not for other commands
+
         request = make_query(_split(metrics), _split(dimensions), filters, tenant)
         if show_sql or dialect != "duckdb":
             click.echo(compile_query(request, dialect).sql)

@@ -123,6 +123,23 @@ def derived(sql_dir: Path = SQL_DIR) -> list[Migration]:
     return found
 
 
+def forget_changed_derived(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> bool:
+    """When a derived migration (views and facts computed from the landing tables) differs from
+    the one this warehouse was built with, drop every derived object and its ledger row so
+    `apply` builds them anew from the landing rows: unlike the landing tables, they hold nothing
+    that cannot be recomputed. Returns whether it did."""
+    steps = derived(sql_dir)
+    done = applied(con)
+    if not any(m.version in done and done[m.version][1] != m.checksum for m in steps):
+        return False
+    for m in reversed(steps):
+        for kind, schema, name in reversed(creates(m)):
+            con.execute(f"DROP {kind} IF EXISTS {schema}.{name} CASCADE")
+    con.execute("DELETE FROM meta.schema_migrations WHERE version IN "
+                f"({', '.join(str(m.version) for m in steps)})")
+    return True
+
+
 def creates(migration: Migration) -> list[tuple[str, str, str]]:
     """(TABLE|VIEW, schema, name) of each object a migration creates."""
     return [(kind.upper(), schema, name) for kind, schema, name in _CREATES.findall(migration.sql)]

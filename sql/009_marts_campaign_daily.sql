@@ -20,24 +20,29 @@ WITH stacked AS (
     UNION ALL
     SELECT campaign_id, day, 0, 0, 0, 0, 0, 0, 0, 0, 0, budget
     FROM core.campaign_days
+),
+-- summed per campaign x day first, then joined to its campaign: the join and the group keys
+-- then carry no strings per stacked row (a quarter of the time at scale 100)
+summed AS (
+    SELECT
+        campaign_id,
+        day,
+        CAST(sum(spend) AS DECIMAL(18, 2))    AS spend,
+        CAST(sum(impressions) AS BIGINT)      AS impressions,
+        CAST(sum(clicks) AS BIGINT)           AS clicks,
+        CAST(sum(reach) AS BIGINT)            AS reach,
+        CAST(sum(leads) AS BIGINT)            AS leads,
+        CAST(sum(qualified_leads) AS BIGINT)  AS qualified_leads,
+        CAST(sum(deals) AS BIGINT)            AS deals,
+        CAST(sum(contacted_leads) AS BIGINT)  AS contacted_leads,
+        CAST(sum(status_changes) AS BIGINT)   AS status_changes,
+        CAST(sum(budget) AS DECIMAL(18, 2))   AS budget
+    FROM stacked
+    GROUP BY campaign_id, day
 )
-SELECT
-    s.campaign_id,
-    c.business_user,
-    c.project,
-    s.day,
-    CAST(sum(s.spend) AS DECIMAL(18, 2))    AS spend,
-    CAST(sum(s.impressions) AS BIGINT)      AS impressions,
-    CAST(sum(s.clicks) AS BIGINT)           AS clicks,
-    CAST(sum(s.reach) AS BIGINT)            AS reach,
-    CAST(sum(s.leads) AS BIGINT)            AS leads,
-    CAST(sum(s.qualified_leads) AS BIGINT)  AS qualified_leads,
-    CAST(sum(s.deals) AS BIGINT)            AS deals,
-    CAST(sum(s.contacted_leads) AS BIGINT)  AS contacted_leads,
-    CAST(sum(s.status_changes) AS BIGINT)   AS status_changes,
-    CAST(sum(s.budget) AS DECIMAL(18, 2))   AS budget
-FROM stacked AS s
+SELECT s.campaign_id, c.business_user, c.project, s.day, s.spend, s.impressions, s.clicks,
+       s.reach, s.leads, s.qualified_leads, s.deals, s.contacted_leads, s.status_changes, s.budget
+FROM summed AS s
 JOIN core.campaigns AS c USING (campaign_id)
-GROUP BY s.campaign_id, c.business_user, c.project, s.day
 ORDER BY c.business_user, s.campaign_id, s.day;
 COMMENT ON TABLE marts.campaign_daily IS 'Campaign x day: spend, impressions, clicks, reach (daily), leads, qualified leads, deals, contacted leads (by arrival day), status changes (by change day) and planned budget (by scheduled day).';

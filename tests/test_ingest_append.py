@@ -5,6 +5,8 @@ export is appended day by day, and is atomic."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 from decimal import Decimal
 
 import duckdb
@@ -134,6 +136,87 @@ def test_a_full_ingest_equals_the_base_and_every_daily_append(tmp_path):
     assert rows(daily, "SELECT * FROM marts.kpis") == rows(full, "SELECT * FROM marts.kpis")
 
 
+def _read(folder, name) -> list[list[str]]:
+    with (folder / name).open(newline="") as f:
+        return list(csv.reader(f))
+
+
+def _write(folder, name, rows) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / name).open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+def test_a_restating_export_equals_a_full_ingest_of_the_merged_export(tmp_path):
+    """A delta that restates old delivery (one day under another campaign), moves a lead to another campaign, moves a campaign
+    to another project with a longer run, moves a lead's status on and adds a campaign: the
+    warehouse after the append equals a full ingest of the export with those rows replaced."""
+    base_src = tmp_path / "base"
+    generate(base_src, scale=0.05, seed=7)
+    files = {name: _read(base_src, name) for name in HEADERS}
+    campaigns, insights = files["campaigns.csv"], files["insights.csv"]
+    leads, changes = files["campaign_leads.csv"], files["lead_status_changes.csv"]
+    moved = list(campaigns[3])
+    moved[3] = (dt.datetime.fromisoformat(moved[3]) + dt.timedelta(days=3)).isoformat(" ")
+    moved[5] = "Another Project"
+    new_campaign = ["999001", "500", campaigns[1][2], campaigns[1][3], campaigns[1][4], "New One"]
+    restated = [list(row) for row in insights[1:40:7]]
+    for row in restated:
+        row[3] = f"{float(row[3]) + 1.25:.2f}"
+    # a corrected export files one day of an ad set under another campaign
+    restated[0][1] = next(c[0] for c in campaigns[1:] if c[0] != restated[0][1])
+    new_insight = ["999002", "999001", "5", "7.00", "1", "9", campaigns[1][2][:10]]
+    moved_lead = list(leads[5])
+    moved_lead[1] = campaigns[2][0] if campaigns[2][0] != moved_lead[1] else campaigns[4][0]
+    dealt = list(leads[9])
+    dealt[5] = "DONE_DEAL"
+    new_lead = ["999003", "999001", "New Lead", "n@example.com", "", "NEW_LEAD",
+                campaigns[1][2]]
+    last = max(row[2] for row in changes[1:])
+    new_changes = [[dealt[0], "DONE_DEAL", last], ["999003", "NEW_LEAD", campaigns[1][2]]]
+    delta = {
+        "campaigns.csv": [campaigns[0], moved, new_campaign],
+        "insights.csv": [insights[0], *restated, new_insight],
+        "campaign_leads.csv": [leads[0], moved_lead, dealt, new_lead],
+        "lead_status_changes.csv": [changes[0], *new_changes],
+    }
+    merged = {}
+    keys = {"campaigns.csv": (0,), "insights.csv": (0, 6), "campaign_leads.csv": (0,),
+            "lead_status_changes.csv": (0, 1, 2)}
+    for name, key in keys.items():
+        replacing = {tuple(row[k] for k in key): row for row in delta[name][1:]}
+        kept = [row for row in files[name][1:] if tuple(row[k] for k in key) not in replacing]
+        merged[name] = [files[name][0], *kept, *replacing.values()]
+    for name in HEADERS:
+        _write(tmp_path / "delta", name, delta[name])
+        _write(tmp_path / "merged", name, merged[name])
+    daily, full = tmp_path / "daily.duckdb", tmp_path / "full.duckdb"
+    ingest(base_src, daily)
+    ingest(tmp_path / "delta", daily, append=True)
+    ingest(tmp_path / "merged", full)
+    assert content(daily) == content(full)
+    assert rows(daily, "SELECT DISTINCT project FROM marts.campaign_daily "
+                       f"WHERE campaign_id = {int(moved[0])}") == [("Another Project",)]
+    assert rows(daily, "SELECT count(*) FROM core.leads WHERE lead_id = 999003") == [(1,)]
+
+
+def test_a_warehouse_built_by_another_version_gets_its_derived_tables_recomputed(tmp_path, base):
+    """An append into a warehouse whose derived migrations were since changed (here: the lead
+    copy gained its lead id) recomputes them from the landing rows, then merges as usual."""
+    fresh = tmp_path / "fresh.duckdb"
+    ingest(write_exports(tmp_path / "again"), fresh)
+    con = duckdb.connect(str(base))
+    con.execute("ALTER TABLE marts.leads_by_day DROP COLUMN lead_id")
+    con.execute("UPDATE meta.schema_migrations SET checksum = 'older' WHERE name = 'marts_leads_by_day'")
+    con.close()
+    delta = write_delta(tmp_path / "d1", DELTA)
+    ingest(delta, base, append=True)
+    ingest(delta, fresh, append=True)
+    assert content(base) == content(fresh)
+    assert rows(base, "SELECT count(*) FROM meta.schema_migrations WHERE checksum = 'older'") == [
+        (0,)]
+
+
 def test_a_failed_append_keeps_the_previous_warehouse(tmp_path, base, monkeypatch):
     before = base.read_bytes()
 
@@ -174,3 +257,17 @@ def test_an_open_layer_sees_the_appended_data(tmp_path, base):
         after = float(layer.query(["spend"]).iloc[0]["spend"])
         assert layer.data_version != before
     assert after == pytest.approx(spend - 100.50 + 120.00 + 15.00)
+
+
+def test_the_ingest_command_line_loads_neither_pandas_nor_the_compiler():
+    """A daily append is a few seconds: the interpreter's imports are part of it (pandas and
+    sqlglot together were ~0.4 s)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from semantic.cli import main; "
+            "print(sorted(m for m in ('pandas', 'sqlglot', 'semantic.compiler') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

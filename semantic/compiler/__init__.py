@@ -19,9 +19,9 @@ from semantic.compiler import listing, templates
 from semantic.compiler.build import CURRENT_COLUMN, SET_COLUMN, build, note_comments
 from semantic.compiler.plan import Plan, plan
 from semantic.compiler.request import Filters, Query, make_filters, make_query, make_tenant
+from semantic.dialects import DIALECTS
 from semantic.errors import InvalidQueryError
 
-DIALECTS = ("duckdb", "postgres", "spark", "bigquery", "snowflake", "trino")
 
 __all__ = [
     "CURRENT_COLUMN", "DIALECTS", "SET_COLUMN", "Compiled", "Filters", "Plan", "Query",

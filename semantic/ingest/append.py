@@ -51,6 +51,8 @@ def append_into(tmp: Path, files, run_id: str, say, explicit: bool = False) -> l
         # one checkpoint at the end: automatic ones in between rewrote the big tables' changed
         # row groups several times (~2.7 s of an append at scale 100)
         con.execute("SET checkpoint_threshold = '16GB'")
+        if migrations.forget_changed_derived(con):
+            say("the warehouse was built by another version: recomputing its derived tables…")
         migrations.apply(con)  # a warehouse of an older version gets the new migrations first
         files.zones = _same_zones(con, files.zones, explicit)
         _create_delta(con)
@@ -108,18 +110,24 @@ def _merge(con: duckdb.DuckDBPyConnection) -> None:
 
 def _affected_campaigns(con: duckdb.DuckDBPyConnection) -> None:
     """Before the merge: temp.affected, every campaign whose derived facts the merge changes
-    (before and after: a lead or an ad set's day may move to another campaign), and
+    (before and after: a lead or an ad set's day may move to another campaign);
     temp.affected_leads, every lead whose core.leads row changes (its own row, its status log,
-    or its campaign's attributes)."""
+    or its campaign's attributes); temp.whole_campaigns, the new campaigns and those whose
+    attributes change (every one of their days changes); and temp.affected_days, the campaign
+    days whose facts change, as far as the warehouse before the merge knows them (the rows the
+    merge replaces; `_add_new_days` adds where the merged rows land)."""
+    con.execute("""
+        CREATE TEMP TABLE whole_campaigns AS
+        SELECT d.campaign_id FROM delta.campaigns d LEFT JOIN raw.campaigns r USING (campaign_id)
+        WHERE (r.user_id, r.project_name, r.daily_budget, r.start_time, r.stop_time)
+              IS DISTINCT FROM
+              (d.user_id, d.project_name, d.daily_budget, d.start_time, d.stop_time)""")
     con.execute("""
         CREATE TEMP TABLE affected_leads AS
         SELECT lead_id FROM delta.leads
         UNION SELECT lead_id FROM delta.lead_status_changes
-        UNION SELECT lead_id FROM raw.leads WHERE campaign_id IN (
-            SELECT campaign_id FROM delta.campaigns d JOIN raw.campaigns r USING (campaign_id)
-            WHERE (r.user_id, r.project_name, r.daily_budget, r.start_time, r.stop_time)
-                  IS DISTINCT FROM
-                  (d.user_id, d.project_name, d.daily_budget, d.start_time, d.stop_time))""")
+        UNION SELECT lead_id FROM raw.leads
+            WHERE campaign_id IN (SELECT campaign_id FROM temp.whole_campaigns)""")
     con.execute("""
         CREATE TEMP TABLE affected AS
         SELECT campaign_id FROM delta.campaigns
@@ -129,6 +137,37 @@ def _affected_campaigns(con: duckdb.DuckDBPyConnection) -> None:
         UNION SELECT campaign_id FROM delta.leads
         UNION SELECT campaign_id FROM raw.leads
             WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads)""")
+    con.execute("""
+        CREATE TEMP TABLE affected_days AS
+        SELECT campaign_id, day FROM raw.ad_insights
+            WHERE (ad_set_id, day) IN (SELECT (ad_set_id, day) FROM delta.ad_insights)
+        UNION SELECT campaign_id, day FROM marts.campaign_daily
+            WHERE campaign_id IN (SELECT campaign_id FROM temp.whole_campaigns)""")
+    _add_lead_days(con)
+
+
+def _add_lead_days(con: duckdb.DuckDBPyConnection) -> None:
+    """The campaign days on which the affected leads' rows and status changes land (called
+    before the merge for where they were, after core.leads is refreshed for where they are)."""
+    con.execute("""
+        INSERT INTO temp.affected_days
+        SELECT campaign_id, added_day FROM core.leads
+            WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads)
+        UNION SELECT campaign_id, changed_day FROM core.lead_status_changes
+            WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads)""")
+
+
+def _add_new_days(con: duckdb.DuckDBPyConnection) -> None:
+    """After the merge and the core.leads refresh: where the merged rows land."""
+    _add_lead_days(con)
+    con.execute("""
+        INSERT INTO temp.affected_days
+        SELECT campaign_id, day FROM delta.ad_insights
+        UNION SELECT campaign_id, day FROM core.campaign_days
+            WHERE campaign_id IN (SELECT campaign_id FROM temp.whole_campaigns)""")
+    con.execute("CREATE TEMP TABLE affected_days_once AS SELECT DISTINCT * FROM temp.affected_days")
+    con.execute("DROP TABLE temp.affected_days")
+    con.execute("ALTER TABLE temp.affected_days_once RENAME TO affected_days")
 
 
 _SCHEMA_REF = re.compile(r"\b(raw|core|marts)\.")
@@ -138,13 +177,22 @@ def _rewritten(sql: str, schemas: dict[str, str]) -> str:
     return _SCHEMA_REF.sub(lambda ref: schemas[ref.group(1)] + ".", sql)
 
 
+def _per_lead(con: duckdb.DuckDBPyConnection, steps: list) -> list:
+    """The later migrations whose tables are all per lead (they carry a lead_id): their rows
+    for the affected leads are computed from those leads' core rows alone."""
+    keyed = {f"{schema}.{table}" for schema, table in con.execute(
+        "SELECT schema_name, table_name FROM duckdb_columns() "
+        "WHERE schema_name = 'marts' AND column_name = 'lead_id'").fetchall()}
+    return [m for m in steps if (made := migrations.materialized([m])) and set(made) <= keyed]
+
+
 def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute, with the migrations' own SQL, the core.leads rows of the affected leads and
-    then the marts' rows of the affected campaigns (every derived fact is per lead or per
-    campaign), and swap them in."""
+    the per-lead marts' rows, then the other marts' rows of the affected campaigns (every
+    derived fact is per lead or per campaign), and swap them in."""
     steps = migrations.derived()
-    tables = migrations.materialized(steps)
     leads_at = next(i for i, m in enumerate(steps) if "core.leads" in migrations.materialized([m]))
+    per_lead = _per_lead(con, steps[leads_at + 1:])
     # 1. core.leads: the landing rows of the affected leads (all campaigns: a lead joins its own)
     con.execute("""
         CREATE SCHEMA lead_raw; CREATE SCHEMA lead_core; CREATE SCHEMA lead_marts;
@@ -156,14 +204,16 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
         CREATE VIEW lead_raw.ad_insights AS SELECT * FROM raw.ad_insights;
         CREATE VIEW lead_core.status_stages AS SELECT * FROM core.status_stages""")
     lead_schemas = {"raw": "lead_raw", "core": "lead_core", "marts": "lead_marts"}
-    for m in steps[:leads_at + 1]:
+    for m in steps[:leads_at + 1] + per_lead:
         con.execute(_rewritten(m.sql, lead_schemas))
-    con.execute("DELETE FROM core.leads WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads)")
-    con.execute("INSERT INTO core.leads SELECT * FROM lead_core.leads")
+    for table in migrations.materialized(steps[leads_at:leads_at + 1] + per_lead):
+        con.execute(f"DELETE FROM {table} "
+                    f"WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads)")
+        con.execute(f"INSERT INTO {table} SELECT * FROM {_rewritten(table, lead_schemas)}")
     con.execute("DROP SCHEMA lead_marts CASCADE; DROP SCHEMA lead_core CASCADE; "
                 "DROP SCHEMA lead_raw CASCADE")
-    # 2. the marts: the rows of the affected campaigns, read through campaign-filtered views of
-    # the landing tables and of the (now current) core objects
+    # 2. the campaign-level marts: the rows of the affected campaigns, read through
+    # campaign-filtered views of the landing tables and of the (now current) core objects
     con.execute("""
         CREATE SCHEMA camp_raw; CREATE SCHEMA camp_core; CREATE SCHEMA camp_marts;
         CREATE VIEW camp_raw.campaigns AS
@@ -188,13 +238,68 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
         scope = " WHERE campaign_id IN (SELECT campaign_id FROM affected)" if per_campaign else ""
         con.execute(f"CREATE VIEW camp_core.{name} AS SELECT * FROM core.{name}{scope}")
     camp_schemas = {"raw": "camp_raw", "core": "camp_core", "marts": "camp_marts"}
-    for m in steps[leads_at + 1:]:
+    # (the marts' views hold no rows: they need no refresh)
+    later_steps = [m for m in steps[leads_at + 1:] if m not in per_lead
+                   and any(schema == "core" or kind == "TABLE"
+                           for kind, schema, _ in migrations.creates(m))]
+    day_steps = _per_campaign_day(con, later_steps)
+    campaign_steps = [m for m in later_steps if m not in day_steps]
+    for m in campaign_steps:
         con.execute(_rewritten(m.sql, camp_schemas))
+    _replace_rows(con, migrations.materialized(campaign_steps), camp_schemas,
+                  "campaign_id IN (SELECT campaign_id FROM temp.affected)")
+    # 3. the campaign x day marts: only the affected days of those campaigns, read through
+    # views that keep the facts landing on those days
+    _add_new_days(con)
+    day_schemas = {"raw": "day_raw", "core": "day_core", "marts": "day_marts"}
+    _day_views(con, camp_schemas, day_schemas)
+    for m in day_steps:
+        con.execute(_rewritten(m.sql, day_schemas))
+    _replace_rows(con, migrations.materialized(day_steps), day_schemas,
+                  "(campaign_id, day) IN (SELECT (campaign_id, day) FROM temp.affected_days)")
+    for schema in (*day_schemas.values(), *camp_schemas.values()):
+        con.execute(f"DROP SCHEMA {schema} CASCADE")
+    for table in ("affected", "affected_leads", "affected_days", "whole_campaigns"):
+        con.execute(f"DROP TABLE temp.{table}")
+
+
+#: the column of a fact that says on which day it counts in the campaign x day marts
+#: (sql/009: delivery by its day, a lead by its arrival, a status change by its day, budget by
+#: its scheduled day)
+FACT_DAY_COLUMNS = ("day", "added_day", "changed_day")
+
+
+def _per_campaign_day(con: duckdb.DuckDBPyConnection, steps: list) -> list:
+    """The migrations whose tables are all campaign x day rows (campaign_id and day)."""
+    columns = {}
+    for schema, table, column in con.execute(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+            "WHERE schema_name = 'marts'").fetchall():
+        columns.setdefault(f"{schema}.{table}", set()).add(column)
+    return [m for m in steps if (made := migrations.materialized([m]))
+            and all({"campaign_id", "day"} <= columns.get(t, set()) for t in made)]
+
+
+def _day_views(con: duckdb.DuckDBPyConnection, source: dict, target: dict) -> None:
+    """A view in `target` of every object in `source`'s raw and core schemas: a fact (a
+    campaign and a day column) keeps the rows on temp.affected_days, anything else is whole."""
+    for layer in ("raw", "core", "marts"):
+        con.execute(f"CREATE SCHEMA {target[layer]}")
+    for layer in ("raw", "core"):
+        for name, columns in con.execute(
+                "SELECT table_name, list(column_name) FROM duckdb_columns() "
+                "WHERE schema_name = ? GROUP BY table_name", [source[layer]]).fetchall():
+            day = next((c for c in FACT_DAY_COLUMNS if c in columns), None)
+            scope = (f" WHERE (campaign_id, {day}) IN (SELECT (campaign_id, day) "
+                     f"FROM temp.affected_days)" if day and "campaign_id" in columns else "")
+            con.execute(f"CREATE VIEW {target[layer]}.{name} AS "
+                        f"SELECT * FROM {source[layer]}.{name}{scope}")
+
+
+def _replace_rows(con: duckdb.DuckDBPyConnection, tables: list[str], schemas: dict,
+                  scope: str) -> None:
+    """The marts' rows in `scope` replaced by those computed into the scratch schemas."""
     for table in tables:
         if table.startswith("marts."):
-            con.execute(f"DELETE FROM {table} "
-                        f"WHERE campaign_id IN (SELECT campaign_id FROM affected)")
-            con.execute(f"INSERT INTO {table} SELECT * FROM {_rewritten(table, camp_schemas)}")
-    con.execute("DROP SCHEMA camp_marts CASCADE; DROP SCHEMA camp_core CASCADE; "
-                "DROP SCHEMA camp_raw CASCADE; DROP TABLE temp.affected; "
-                "DROP TABLE temp.affected_leads")
+            con.execute(f"DELETE FROM {table} WHERE {scope}")
+            con.execute(f"INSERT INTO {table} SELECT * FROM {_rewritten(table, schemas)}")

@@ -392,7 +392,8 @@ def _append_section(result: dict | None) -> list[str]:
             f"{m.get('cpu', '?')} · {m.get('cores', '?')} cores. The scale-{result['scale']:g} "
             f"sample split into a base export and its last day ({result['day']}, "
             f"{result['day_rows']:,} rows in its files); whole processes, median of "
-            f"{result['runs']}, each append on a fresh copy of the base warehouse.", "",
+            f"{result['runs']}, each append on a fresh copy of the base warehouse, synced to "
+            f"disk before the run (as a warehouse that has been serving is).", "",
             "| full ingest of the base | append of one day | append / full | peak RSS | "
             "target (≤ 5 s and ≤ 10 %) |", "|---|---|---|---|---|",
             f"| {result['full_ingest_s_median']:.2f} s | {result['append_s_median']:.2f} s | "
