@@ -397,4 +397,24 @@ def _append_section(result: dict | None) -> list[str]:
             "| full ingest of the base | append of one day | append / full | peak RSS | "
             "target (≤ 5 s and ≤ 10 %) |", "|---|---|---|---|---|",
             f"| {result['full_ingest_s_median']:.2f} s | {result['append_s_median']:.2f} s | "
-            f"{result['ratio']:.1%} | {result['peak_rss_mb']:,} MB | {verdict} |"]
+            f"{result['ratio']:.1%} | {result['peak_rss_mb']:,} MB | {verdict} |",
+            *_serving_lines(result.get("while_serving"))]
+
+
+def _serving_lines(serving: dict | None) -> list[str]:
+    """One more append while a dashboard process refreshes in a loop on the same warehouse."""
+    if not serving:
+        return []
+    before, during = serving["before"], serving["during"]
+    seen = "answered from the appended data afterwards" if serving["new_data_seen_after"] \
+        else "**did not see the appended data afterwards**"
+    return ["", f"While a dashboard process refreshed its data in a loop on the same warehouse "
+            f"(random filter states, results cache cleared; tests/bench/append_reader.py), one "
+            f"more append took {serving['append_s']:.2f} s (the two share the 2 cores). The "
+            f"dashboard had {serving['errors']} errors and {seen}; its refreshes:", "",
+            "| | refreshes | median | p95 | max |", "|---|---|---|---|---|",
+            *(f"| {name} | {row['refreshes']} | {row.get('median_ms', 0):,.0f} ms | "
+              f"{row.get('p95_ms', 0):,.0f} ms | {row.get('max_ms', 0):,.0f} ms |"
+              for name, row in (("before the append", before), ("during the append", during))),
+            "", f"The first refresh on the new data took {serving['new_version_first_ms']:,.0f} ms "
+            f"(the new file opened cold)."]
