@@ -171,9 +171,9 @@ def check_tabs(watched: Watched, layer, filters: dict, tenant: int | None, shots
             expect(plots).to_have_count(4)  # status, funnel, time to contact, arrival
         elif name == "Segments":
             expect(plots).to_have_count(3)  # CPL, CTR, cost per qualified lead
-            tab(page, "By business user").click()
+            page.get_by_role("button", name="By business user").click()
             expect(plots).to_have_count(3)
-            tab(page, "By project").click()
+            page.get_by_role("button", name="By project").click()
         else:
             fired = evaluate(layer, filters, tenant)["rule"].value_counts()
             for rule, spec in load_config().items():

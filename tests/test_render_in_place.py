@@ -112,6 +112,28 @@ def test_updates_send_data_to_the_existing_models(page):
     assert not new, f"{len(new)} new Bokeh models: {sorted(new)[:5]}"
 
 
+def test_segments_switch_between_projects_and_business_users_in_place(page):
+    from app.store import OTHER
+    from app.views import SegmentsView
+
+    state, layout, views, tabs = page
+    root = layout.get_root(Document())
+    tabs.active = 3
+    segments = views[SegmentsView]
+    models = {m.id for m in root.references()}
+    cpl = segments._bars["cpl"]
+    projects = list(cpl.source.data["name"])
+    assert projects and not any(name.startswith("User ") for name in projects)
+    segments._by.value = "business_user"
+    users = list(cpl.source.data["name"])
+    assert users != projects and all(
+        name.startswith(("User ", OTHER)) for name in users)
+    assert cpl.hover.tooltips[0] == ("Business user", "@name")
+    assert not {m.id for m in root.references()} - models, "new Bokeh models"
+    segments._by.value = "project"
+    assert list(cpl.source.data["name"]) == projects
+
+
 def test_a_single_day_click_keeps_the_last_range(warehouse):
     """The calendar sends no range when a single day was clicked and it closed: the filter keeps
     its range (it used to drop the date filter and show all data) and the field shows it."""

@@ -47,6 +47,11 @@ def bar_data(frame: pd.DataFrame, category: str, value: str, color) -> dict:
     return data
 
 
+def bars_height(bars: int) -> int:
+    """Pixels for a horizontal bar chart of `bars` bars (title and axis included)."""
+    return 70 + 26 * bars
+
+
 class HBar:
     """Horizontal bars, first row on top; the height follows the number of bars unless fixed."""
 
@@ -57,7 +62,8 @@ class HBar:
         self.figure = fig = figure(y_range=[], height=height or 70, sizing_mode="stretch_width",
                                    x_axis_label=axis_label)
         fig.hbar(y="_cat", right="_value", height=0.72, color="_color", source=self.source)
-        fig.add_tools(HoverTool(tooltips=tooltips))
+        self.hover = HoverTool(tooltips=tooltips)
+        fig.add_tools(self.hover)
         fig.xaxis.formatter = NumeralTickFormatter(format=number_format)
         fig.xaxis.ticker.desired_num_ticks = 4
         if number_format == "0,0":  # counts: no fractional ticks
@@ -75,8 +81,8 @@ class HBar:
         factors = list(reversed(columns["_cat"]))
         if list(self.figure.y_range.factors) != factors:
             self.figure.y_range.factors = factors
-        if self.fixed_height is None and self.figure.height != 70 + 26 * len(factors):
-            self.figure.height = 70 + 26 * len(factors)
+        if self.fixed_height is None and self.figure.height != bars_height(len(factors)):
+            self.figure.height = bars_height(len(factors))
         self.source.data = columns
 
 

@@ -61,21 +61,32 @@ def bar_columns(frame: pd.DataFrame, key: str, metric: str, show, color: str) ->
     }
 
 
+def tooltips(key: str, title: str) -> list[tuple[str, str]]:
+    return [(KEYS[key], "@name"), (title, "@value"), ("Spend", "@spend_h"),
+            ("Leads", "@leads_h"), ("Qualified", "@qualified_h")]
+
+
 class SegmentsView(LiveView):
+    """Three bar charts (CPL, CTR, cost per qualified lead) for one key at a time, chosen by a
+    toggle: switching redraws the same charts in place (nested tabs of six charts made the
+    tab's first showing send and lay out twice the models)."""
+
     part = "segments"
 
     def build(self):
-        self._bars = {
-            (key, metric): charts.HBar(title, [(KEYS[key], "@name"), (title, "@value"),
-                                               ("Spend", "@spend_h"), ("Leads", "@leads_h"),
-                                               ("Qualified", "@qualified_h")],
-                                       number_format="0%" if metric == "ctr" else "0.[0]a")
-            for key in KEYS for metric, title, _show, _color in METRICS}
-        blocks = [(f"By {label.lower()}", pn.Row(
-            *[pn.pane.Bokeh(self._bars[key, metric].figure, sizing_mode="stretch_width")
-              for metric, *_ in METRICS], sizing_mode="stretch_width"))
-            for key, label in KEYS.items()]
-        return pn.Column(pn.Tabs(*blocks, sizing_mode="stretch_width"), note(
+        self._by = pn.widgets.RadioButtonGroup(
+            options={f"By {label.lower()}": key for key, label in KEYS.items()},
+            value="project", button_type="primary", button_style="outline")
+        self._by.param.watch(self._on_by, "value")
+        # a fixed height (room for every bar): a height that followed the bars made the
+        # browser lay the whole page out again on each change (~0.6 s)
+        self._bars = {metric: charts.HBar(title, tooltips("project", title),
+                                          number_format="0%" if metric == "ctr" else "0.[0]a",
+                                          height=charts.bars_height(SEGMENT_TOP_N + 1))
+                      for metric, title, _show, _color in METRICS}
+        return pn.Column(self._by, pn.Row(
+            *[pn.pane.Bokeh(bar.figure, sizing_mode="stretch_width")
+              for bar in self._bars.values()], sizing_mode="stretch_width"), note(
             f"The {SEGMENT_TOP_N} segments with the most spend; the rest are summed into "
             f"“{OTHER}”, whose ratios are computed from those sums. A segment with no leads "
             f"(or no qualified leads) has no CPL (or cost per qualified lead) and shows as 0 "
@@ -84,8 +95,15 @@ class SegmentsView(LiveView):
     def slice(self, data) -> tuple:
         return tuple(data.segments.get(key) for key in KEYS)
 
+    def _on_by(self, _event) -> None:
+        if self.active and self.store.data is not None and not self._message.visible:
+            with pn.io.hold():
+                self.draw(self.store.data)
+
     def draw(self, data) -> None:
-        for key in KEYS:
-            for metric, _title, show, color in METRICS:
-                self._bars[key, metric].show(bar_columns(data.segments[key], key, metric, show,
-                                                         color), "label")
+        key = self._by.value
+        for metric, title, show, color in METRICS:
+            bar = self._bars[metric]
+            if bar.hover.tooltips[0][0] != KEYS[key]:
+                bar.hover.tooltips = tooltips(key, title)
+            bar.show(bar_columns(data.segments[key], key, metric, show, color), "label")
