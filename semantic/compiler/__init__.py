@@ -22,7 +22,6 @@ from semantic.compiler.request import Filters, Query, make_filters, make_query, 
 from semantic.dialects import DIALECTS
 from semantic.errors import InvalidQueryError
 
-
 __all__ = [
     "CURRENT_COLUMN", "DIALECTS", "SET_COLUMN", "Compiled", "Filters", "Plan", "Query",
     "compile", "compile_campaign_rows", "compile_query", "compile_set_counts", "make_filters",
