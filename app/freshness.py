@@ -45,7 +45,7 @@ async def reload_data(state) -> None:
         tenant=state.tenant))
     narrowed = everything if users is None else await loop.run_in_executor(
         None, lambda: state.layer.filter_options(tenant=state.tenant, business_user=users))
-    span = await loop.run_in_executor(None, state.activity_span, everything)
+    span = await loop.run_in_executor(None, state.activity_span)
     followed_span = state.date_range is None or tuple(state.date_range) == state.default_range()
     state.date_min, state.date_max = span
     state.set_choices(everything, projects=narrowed["projects"])

@@ -84,7 +84,7 @@ class DashboardState(param.Parameterized):
         self._pending_parts: list[str] = []  # parts requested since the last result
         self._updates = LatestWins(self._compute_inputs, self._apply, self._slow)
         options = layer.filter_options(tenant=tenant)
-        self.date_min, self.date_max = self.activity_span(options)
+        self.date_min, self.date_max = self.activity_span()
         self.set_choices(options)
         if tenant is not None:  # any other business user is refused on assignment
             self.param.business_users.check_on_set = True
@@ -97,16 +97,11 @@ class DashboardState(param.Parameterized):
         if background:  # served: a large scope's alerts and ttfc follow after the page loads
             pn.state.onload(self._complete_later)
 
-    def activity_span(self, options: dict) -> tuple[dt.date | None, dt.date | None]:
-        """First and last day with delivery, leads or status changes (the layer's span also
-        counts planned-budget days, months past the last real activity)."""
-        days = self._cached(("activity", self.tenant), lambda: self.layer.query(
-            metrics=["spend", "leads", "status_changes"], dimensions=["day"],
-            tenant=self.tenant))
-        active = days[(days["spend"] > 0) | (days["leads"] > 0) | (days["status_changes"] > 0)]
-        if active.empty:
-            return options["date_min"], options["date_max"]
-        return active["day"].min().date(), active["day"].max().date()
+    def activity_span(self) -> tuple[dt.date | None, dt.date | None]:
+        """First and last day with activity in this page's scope (`SemanticLayer.activity_span`),
+        cached per data version."""
+        return self._cached(("activity", self.tenant),
+                            lambda: self.layer.activity_span(self.tenant))
 
     def set_choices(self, options: dict, projects: list | None = None) -> None:
         """The filters' choices from `layer.filter_options` (a tenant is offered only itself);

@@ -65,6 +65,23 @@ def campaign_frame(layer, filters: Mapping | None = None, tenant: int | None = N
                        filters=dict(filters or {}), tenant=tenant)
 
 
+def within_activity(layer, filters: Mapping | None, tenant: int | None = None) -> dict:
+    """The filters with a missing date bound set to the data's activity span, so "all data"
+    is evaluated as the dashboard shows it: a budget planned after the last day with data is
+    not due yet (without it, every campaign scheduled past that day would look underspent)."""
+    filters = dict(filters or {})
+    start, end = filters.get("date_from") or None, filters.get("date_to") or None
+    if start and end:
+        return filters
+    first, last = layer.activity_span(tenant)
+    # a bound the caller gave past the span keeps the other open (an empty range, no error)
+    if end is None and last is not None and (start is None or str(start) <= last.isoformat()):
+        filters["date_to"] = last
+    if start is None and first is not None and (end is None or str(end) >= first.isoformat()):
+        filters["date_from"] = first
+    return filters
+
+
 def evaluate(layer, filters: Mapping | None = None, tenant: int | None = None,
              config: str | Path | Mapping | None = None, *,
              campaigns: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -73,7 +90,9 @@ def evaluate(layer, filters: Mapping | None = None, tenant: int | None = None,
     if isinstance(config, Mapping) and "rules" not in config:
         config = {"rules": config}  # already a {name: settings} mapping
     rules = _default_config() if config is None else load_config(config)
-    frame = campaigns if campaigns is not None else campaign_frame(layer, filters, tenant)
+    if campaigns is None:
+        campaigns = campaign_frame(layer, within_activity(layer, filters, tenant), tenant)
+    frame = campaigns
     if frame.empty or not any(s.get("enabled", True) for s in rules.values()):
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in COLUMNS})
     numbers = {m: _floats(frame[m]) for m in CAMPAIGN_METRICS}

@@ -1,7 +1,7 @@
 """`campaign-bi query | sql | catalog`: the semantic layer from the command line.
 
     campaign-bi query --metric spend --metric cpl --by project --from 2024-07-01 --to 2024-07-31
-    campaign-bi query -m spend,leads,cpl --by week --user 199 --format csv
+    campaign-bi query -m spend,leads,cpl --by week --user 1411 --format csv
     campaign-bi query -m cpl --by project --sql --dialect spark      # print SQL, no database
     campaign-bi sql "SELECT project, sum(spend) FROM marts.campaign_daily GROUP BY 1"
     campaign-bi catalog

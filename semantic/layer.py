@@ -17,6 +17,7 @@ restrict).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from functools import lru_cache
@@ -189,6 +190,19 @@ class SemanticLayer:
             value = span[key].iloc[0] if len(span) else None
             out[key] = None if pd.isna(value) else pd.Timestamp(value).date()
         return out
+
+    def activity_span(self, tenant: Any = None) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last day with delivery, leads or status changes (in the tenant's
+        scope): what "all data" means on the dashboard and for alerts without dates. The span
+        of `filter_options` also counts planned-budget days, months past the last real
+        activity; budget planned after the last day with data is not due yet."""
+        days = self.query(metrics=["spend", "leads", "status_changes"], dimensions=["day"],
+                          tenant=tenant)
+        active = days[(days["spend"] > 0) | (days["leads"] > 0) | (days["status_changes"] > 0)]
+        if active.empty:
+            options = self.filter_options(tenant=tenant)
+            return options["date_min"], options["date_max"]
+        return active["day"].min().date(), active["day"].max().date()
 
     def option_matches(self, kind: str, text: str = "", tenant: Any = None,
                        business_user: Any = None, limit: int = 100) -> list:

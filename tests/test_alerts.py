@@ -4,6 +4,7 @@ cron whether anything fired."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -153,3 +154,38 @@ def test_cli_errors_are_one_line_with_exit_code_2(tmp_path, db):
                                                  "--to", "2024-07-01"])
     assert result.exit_code == 2 and "--from 2024-07-02 is after --to 2024-07-01" in \
         result.output
+
+
+def test_without_dates_alerts_cover_the_days_with_data(tmp_path):
+    """"All data" is the span of days with delivery, leads or status changes, as on the
+    dashboard: a budget planned after the last day with data is not due yet. Campaign 1 spent
+    150 against 20 a day on the only day with data (750 %: fires), though it is planned for
+    30 days (600 planned in all); the CLI without dates used to count all 30 days (25 %)."""
+    db = build_warehouse(
+        tmp_path / "w.duckdb",
+        campaigns=[campaign(1, budget=20, stop="2024-07-30 23:00:00"),
+                   campaign(2, budget=BIG)],
+        insights=[insight(1, "2024-07-01", spend="150", impressions=10_000, clicks=300),
+                  insight(2, "2024-07-01", spend="100", impressions=10_000, clicks=300)])
+    with semantic.connect(db) as layer:
+        assert layer.activity_span() == (dt.date(2024, 7, 1), dt.date(2024, 7, 1))
+        everything = fired(alerts.evaluate(layer))
+        assert ("overspend", 1) in everything
+        assert everything == fired(alerts.evaluate(
+            layer, {"date_from": "2024-07-01", "date_to": "2024-07-01"}))
+    result = CliRunner().invoke(alerts_command, ["--db", str(db), "--format", "json"])
+    assert [(r["campaign"], r["rule"]) for r in json.loads(result.output)] == [
+        (c, r) for r, c in everything]
+
+
+def test_the_cli_and_the_dashboard_fire_the_same_alerts_for_all_data(warehouse):
+    from app import store
+    from app.layers import get_layer
+
+    store.RESULTS.clear()
+    state = store.DashboardState(get_layer(warehouse))
+    page = state.complete(state.data) if state.data.alerts is None else state.data
+    result = CliRunner().invoke(alerts_command, ["--db", str(warehouse), "--format", "json"])
+    cli = sorted((r["campaign"], r["rule"]) for r in json.loads(result.output))
+    assert cli == sorted(zip(page.alerts["campaign"], page.alerts["rule"], strict=True))
+    assert len(cli) > 100
