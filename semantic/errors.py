@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 
 
 class CampaignBIError(Exception):
@@ -26,12 +27,25 @@ class SemanticError(CampaignBIError):
     """A request to the semantic layer is not valid."""
 
 
+def suggestions(asked: str, known, labels: Mapping[str, str]) -> list[str]:
+    """Names a user would mean: a close spelling (`sepnd` → spend; a loose match such as
+    `revenue` → frequency is no help, hence the high cutoff), or a name whose label or
+    description holds the words asked (`cost per lead` → cpl)."""
+    text = asked.strip().lower()
+    close = difflib.get_close_matches(text, list(known), n=3, cutoff=0.75)
+    words = text.replace("_", " ")
+    by_label = [name for name, label in labels.items()
+                if len(words) >= 4 and words in label.lower() and name not in close]
+    return (close + sorted(by_label, key=lambda name: len(labels[name])))[:3]
+
+
 class UnknownNameError(SemanticError):
     kind = "name"
 
-    def __init__(self, name: str, known: list[str] | tuple[str, ...]):
+    def __init__(self, name: str, known: list[str] | tuple[str, ...],
+                 labels: Mapping[str, str] | None = None):
         self.name = name
-        self.suggestions = difflib.get_close_matches(str(name), list(known), n=3, cutoff=0.5)
+        self.suggestions = suggestions(str(name), known, labels or {})
         hint = f"; did you mean {self.suggestions[0]!r}?" if self.suggestions else ""
         super().__init__(f"unknown {self.kind} {name!r}{hint} (known: {', '.join(sorted(known))})")
 

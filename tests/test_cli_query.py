@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 import sqlglot
 from click.testing import CliRunner
@@ -117,3 +118,22 @@ def test_catalog_lists_everything():
         assert any(x.startswith(d.name + " ") and d.kind in x for x in lines), d.name
     for f in cat.FILTERS:
         assert any(x.startswith(f + " ") for x in lines), f
+
+
+@pytest.mark.parametrize(("asked", "suggested"), [
+    ("sepnd", "spend"), ("lead", "leads"), ("cost per lead", "cpl"), ("click-through", "ctr"),
+    ("revenue", None), ("frequncy", "frequency")])
+def test_did_you_mean_suggests_what_a_user_would_mean(asked, suggested):
+    from semantic.compiler import make_query
+    from semantic.errors import UnknownMetricError
+
+    with pytest.raises(UnknownMetricError) as info:
+        make_query([asked])
+    assert (info.value.suggestions[0] if info.value.suggestions else None) == suggested
+    assert ("did you mean" in str(info.value)) == (suggested is not None)
+
+
+def test_metric_and_dimension_names_are_case_insensitive(layer):
+    upper = layer.query(["SPEND", "Cpl"], ["Project"])
+    assert list(upper.columns) == ["project", "spend", "cpl"]
+    pd.testing.assert_frame_equal(upper, layer.query(["spend", "cpl"], ["project"]))

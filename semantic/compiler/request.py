@@ -158,9 +158,12 @@ def _names(kind: str, names: object, known, error) -> tuple[str, ...]:
     for name in names:  # type: ignore[union-attr]
         if not isinstance(name, str):
             raise InvalidQueryError(f"{kind} names are text, got {name!r}")
-        if name not in known:
-            raise error(name, tuple(known))
-        out.append(name)
+        canonical = name.strip().lower()  # `SPEND`, `Cpl ` mean spend, cpl
+        if canonical not in known:
+            labels = {key: f'{getattr(item, "label", "")} {getattr(item, "description", "")}'
+                      for key, item in known.items()}
+            raise error(name, tuple(known), labels)
+        out.append(canonical)
     return tuple(dict.fromkeys(out))  # duplicates asked twice are answered once
 
 
