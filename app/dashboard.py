@@ -36,9 +36,9 @@ from app.views import (
 from app.views.html_box import HtmlBox
 from app.views.states import CSS, note
 from app.warm import warm_first_page
+from semantic.paths import default_db
 
 log = logging.getLogger(__name__)
-DEFAULT_DB = "data/warehouse.duckdb"
 #: Pause before building each hidden view's components after the page has loaded.
 PREPARE_GAP_S = 0.3
 TITLE = "campaign-bi"
@@ -60,7 +60,7 @@ class Fast(_Fast):
 
 
 def db_path() -> Path:
-    return Path(os.environ.get("CAMPAIGN_BI_DB", DEFAULT_DB))
+    return Path(default_db())
 
 
 class AccessDenied(Exception):

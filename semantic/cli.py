@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -11,12 +10,7 @@ import duckdb
 
 from semantic import cli_app, cli_query
 from semantic.errors import CampaignBIError, ReconciliationError, UnusableInputError
-
-DEFAULT_DB = "data/warehouse.duckdb"
-
-
-def default_db() -> str:
-    return os.environ.get("CAMPAIGN_BI_DB", DEFAULT_DB)
+from semantic.paths import DEFAULT_DB, default_db
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 
 from semantic.errors import CampaignBIError
+from semantic.paths import DEFAULT_DB, default_db
 
-DEFAULT_DB = "data/warehouse.duckdb"
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
@@ -27,7 +27,7 @@ class CommandError(click.ClickException):
 
 
 def _default_db() -> str:
-    return os.environ.get("CAMPAIGN_BI_DB", DEFAULT_DB)
+    return default_db()
 
 
 def _db_option(command):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -22,15 +21,15 @@ import click
 from semantic import catalog as cat
 from semantic.dialects import DIALECTS
 from semantic.errors import CampaignBIError
+from semantic.paths import DEFAULT_DB, default_db
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DEFAULT_DB = "data/warehouse.duckdb"
 
 
 def _default_db() -> str:
-    return os.environ.get("CAMPAIGN_BI_DB", DEFAULT_DB)
+    return default_db()
 
 
 def _split(values: Iterable[str]) -> list[str]:

@@ -43,9 +43,9 @@ from semantic.compiler import (
     make_tenant,
 )
 from semantic.errors import InvalidQueryError
+from semantic.paths import default_db
 from semantic.warehouse import Warehouse
 
-DEFAULT_DB = "data/warehouse.duckdb"
 _DATE_DTYPE = "datetime64[us]"
 
 FilterArg = Filters | Mapping[str, object] | None
@@ -342,4 +342,4 @@ def _metric_dtype(name: str) -> str:
 
 def connect(path: str | os.PathLike | None = None) -> SemanticLayer:
     """Open the warehouse read-only (default: $CAMPAIGN_BI_DB or data/warehouse.duckdb)."""
-    return SemanticLayer(Warehouse(path or os.environ.get("CAMPAIGN_BI_DB", DEFAULT_DB)))
+    return SemanticLayer(Warehouse(path or default_db()))
