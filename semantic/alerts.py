@@ -90,9 +90,8 @@ def evaluate(layer, filters: Mapping | None = None, tenant: int | None = None,
     if isinstance(config, Mapping) and "rules" not in config:
         config = {"rules": config}  # already a {name: settings} mapping
     rules = _default_config() if config is None else load_config(config)
-    if campaigns is None:
-        campaigns = campaign_frame(layer, within_activity(layer, filters, tenant), tenant)
-    frame = campaigns
+    frame = campaigns if campaigns is not None else campaign_frame(
+        layer, within_activity(layer, filters, tenant), tenant)
     if frame.empty or not any(s.get("enabled", True) for s in rules.values()):
         return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in COLUMNS})
     numbers = {m: _floats(frame[m]) for m in CAMPAIGN_METRICS}

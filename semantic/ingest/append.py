@@ -6,10 +6,11 @@ tables, with foreign keys checked against the warehouse plus the export, then me
 campaigns by id and leads by id (the export's row replaces the warehouse's: status and other
 fields update), status changes by (lead, status, time) (a row already present is a no-op), and
 insights by (ad set, day): the export's rows for a key replace all earlier rows for that key
-(Meta restates recent days). The derived facts are then refreshed for the campaigns the export
-touches only: the same migrations that build them in a full ingest run over the landing rows of
-those campaigns into scratch schemas, and their rows replace those campaigns' rows (every
-derived fact is per campaign). It runs on a copy of the warehouse that is swapped in when complete
+(Meta restates recent days). Only the derived rows the export can change are then recomputed,
+by the same migrations that build them in a full ingest run into scratch schemas over filtered
+views: the per-lead tables for the leads it touches, the per-campaign tables for the campaigns
+it touches, and the campaign x day tables for the campaign days its facts land on (before and
+after the merge); those rows replace the warehouse's. It runs on a copy of the warehouse that is swapped in when complete
 (semantic/ingest/run.py), so a failed or killed append leaves the previous warehouse serving,
 and appending the same export twice gives the same data.
 """
@@ -64,7 +65,7 @@ def append_into(tmp: Path, files, run_id: str, say, explicit: bool = False) -> l
         _affected_campaigns(con)
         _merge(con)
         checkpoint("after-merge")
-        say("refreshing the campaign x day facts of the campaigns it touches…")
+        say("recomputing the derived rows it changes…")
         _refresh_derived(con)
         record_findings(con, run_id, schema="delta")
         con.execute("DROP SCHEMA delta CASCADE")
@@ -165,9 +166,6 @@ def _add_new_days(con: duckdb.DuckDBPyConnection) -> None:
         SELECT campaign_id, day FROM delta.ad_insights
         UNION SELECT campaign_id, day FROM core.campaign_days
             WHERE campaign_id IN (SELECT campaign_id FROM temp.whole_campaigns)""")
-    con.execute("CREATE TEMP TABLE affected_days_once AS SELECT DISTINCT * FROM temp.affected_days")
-    con.execute("DROP TABLE temp.affected_days")
-    con.execute("ALTER TABLE temp.affected_days_once RENAME TO affected_days")
 
 
 _SCHEMA_REF = re.compile(r"\b(raw|core|marts)\.")
@@ -177,13 +175,20 @@ def _rewritten(sql: str, schemas: dict[str, str]) -> str:
     return _SCHEMA_REF.sub(lambda ref: schemas[ref.group(1)] + ".", sql)
 
 
-def _per_lead(con: duckdb.DuckDBPyConnection, steps: list) -> list:
-    """The later migrations whose tables are all per lead (they carry a lead_id): their rows
-    for the affected leads are computed from those leads' core rows alone."""
-    keyed = {f"{schema}.{table}" for schema, table in con.execute(
-        "SELECT schema_name, table_name FROM duckdb_columns() "
-        "WHERE schema_name = 'marts' AND column_name = 'lead_id'").fetchall()}
-    return [m for m in steps if (made := migrations.materialized([m])) and set(made) <= keyed]
+def _columns(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, set[str]]:
+    """The column names of each table and view in `schema`."""
+    return {name: set(columns) for name, columns in con.execute(
+        "SELECT table_name, list(column_name) FROM duckdb_columns() WHERE schema_name = ? "
+        "GROUP BY table_name", [schema]).fetchall()}
+
+
+def _keyed_by(con: duckdb.DuckDBPyConnection, steps: list, keys: set[str]) -> list:
+    """The migrations whose tables all carry the `keys` columns (`{"lead_id"}`: per lead, their
+    rows for the affected leads come from those leads' core rows alone; `{"campaign_id",
+    "day"}`: campaign x day rows)."""
+    marts = _columns(con, "marts")
+    return [m for m in steps if (made := migrations.materialized([m])) and all(
+        keys <= marts.get(table.removeprefix("marts."), set()) for table in made)]
 
 
 def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
@@ -192,7 +197,7 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     derived fact is per lead or per campaign), and swap them in."""
     steps = migrations.derived()
     leads_at = next(i for i, m in enumerate(steps) if "core.leads" in migrations.materialized([m]))
-    per_lead = _per_lead(con, steps[leads_at + 1:])
+    per_lead = _keyed_by(con, steps[leads_at + 1:], {"lead_id"})
     # 1. core.leads: the landing rows of the affected leads (all campaigns: a lead joins its own)
     con.execute("""
         CREATE SCHEMA lead_raw; CREATE SCHEMA lead_core; CREATE SCHEMA lead_marts;
@@ -206,10 +211,8 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     lead_schemas = {"raw": "lead_raw", "core": "lead_core", "marts": "lead_marts"}
     for m in steps[:leads_at + 1] + per_lead:
         con.execute(_rewritten(m.sql, lead_schemas))
-    for table in migrations.materialized(steps[leads_at:leads_at + 1] + per_lead):
-        con.execute(f"DELETE FROM {table} "
-                    f"WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads)")
-        con.execute(f"INSERT INTO {table} SELECT * FROM {_rewritten(table, lead_schemas)}")
+    _replace_rows(con, migrations.materialized(steps[leads_at:leads_at + 1] + per_lead),
+                  lead_schemas, "lead_id IN (SELECT lead_id FROM temp.affected_leads)")
     con.execute("DROP SCHEMA lead_marts CASCADE; DROP SCHEMA lead_core CASCADE; "
                 "DROP SCHEMA lead_raw CASCADE")
     # 2. the campaign-level marts: the rows of the affected campaigns, read through
@@ -229,20 +232,18 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     # joins every change with core.leads: filtering its result would read both whole)
     later = {name for m in steps[leads_at + 1:] for _, schema, name in migrations.creates(m)
              if schema == "core"}
-    core_objects = con.execute(
-        "SELECT table_name, bool_or(column_name = 'campaign_id') FROM duckdb_columns() "
-        "WHERE schema_name = 'core' GROUP BY table_name").fetchall()
-    for name, per_campaign in core_objects:
+    for name, columns in _columns(con, "core").items():
         if name in later:
             continue
-        scope = " WHERE campaign_id IN (SELECT campaign_id FROM affected)" if per_campaign else ""
+        scope = " WHERE campaign_id IN (SELECT campaign_id FROM affected)" \
+            if "campaign_id" in columns else ""
         con.execute(f"CREATE VIEW camp_core.{name} AS SELECT * FROM core.{name}{scope}")
     camp_schemas = {"raw": "camp_raw", "core": "camp_core", "marts": "camp_marts"}
     # (the marts' views hold no rows: they need no refresh)
     later_steps = [m for m in steps[leads_at + 1:] if m not in per_lead
                    and any(schema == "core" or kind == "TABLE"
                            for kind, schema, _ in migrations.creates(m))]
-    day_steps = _per_campaign_day(con, later_steps)
+    day_steps = _keyed_by(con, later_steps, {"campaign_id", "day"})
     campaign_steps = [m for m in later_steps if m not in day_steps]
     for m in campaign_steps:
         con.execute(_rewritten(m.sql, camp_schemas))
@@ -269,26 +270,13 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
 FACT_DAY_COLUMNS = ("day", "added_day", "changed_day")
 
 
-def _per_campaign_day(con: duckdb.DuckDBPyConnection, steps: list) -> list:
-    """The migrations whose tables are all campaign x day rows (campaign_id and day)."""
-    columns = {}
-    for schema, table, column in con.execute(
-            "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
-            "WHERE schema_name = 'marts'").fetchall():
-        columns.setdefault(f"{schema}.{table}", set()).add(column)
-    return [m for m in steps if (made := migrations.materialized([m]))
-            and all({"campaign_id", "day"} <= columns.get(t, set()) for t in made)]
-
-
 def _day_views(con: duckdb.DuckDBPyConnection, source: dict, target: dict) -> None:
     """A view in `target` of every object in `source`'s raw and core schemas: a fact (a
     campaign and a day column) keeps the rows on temp.affected_days, anything else is whole."""
     for layer in ("raw", "core", "marts"):
         con.execute(f"CREATE SCHEMA {target[layer]}")
     for layer in ("raw", "core"):
-        for name, columns in con.execute(
-                "SELECT table_name, list(column_name) FROM duckdb_columns() "
-                "WHERE schema_name = ? GROUP BY table_name", [source[layer]]).fetchall():
+        for name, columns in _columns(con, source[layer]).items():
             day = next((c for c in FACT_DAY_COLUMNS if c in columns), None)
             scope = (f" WHERE (campaign_id, {day}) IN (SELECT (campaign_id, day) "
                      f"FROM temp.affected_days)" if day and "campaign_id" in columns else "")
@@ -298,8 +286,7 @@ def _day_views(con: duckdb.DuckDBPyConnection, source: dict, target: dict) -> No
 
 def _replace_rows(con: duckdb.DuckDBPyConnection, tables: list[str], schemas: dict,
                   scope: str) -> None:
-    """The marts' rows in `scope` replaced by those computed into the scratch schemas."""
+    """The tables' rows in `scope` replaced by those computed into the scratch schemas."""
     for table in tables:
-        if table.startswith("marts."):
-            con.execute(f"DELETE FROM {table} WHERE {scope}")
-            con.execute(f"INSERT INTO {table} SELECT * FROM {_rewritten(table, schemas)}")
+        con.execute(f"DELETE FROM {table} WHERE {scope}")
+        con.execute(f"INSERT INTO {table} SELECT * FROM {_rewritten(table, schemas)}")
