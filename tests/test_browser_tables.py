@@ -41,37 +41,39 @@ def shown_ids(page) -> list[int]:
     return [int(c) for c in table_column(page, "campaign")]
 
 
+def expect_rows(page, ids: list[int]) -> None:
+    """The page shows exactly these campaigns, in this order (waiting for the first)."""
+    expect(page.locator(f"{CAMPAIGN_ROWS} td[data-field=campaign]").first).to_have_text(
+        str(ids[0]), timeout=UI_TIMEOUT_MS)
+    assert shown_ids(page) == ids
+
+
+def expect_sorted(page, field: str, direction: str, ids: list[int]) -> None:
+    """The header of `field` says the table is sorted `direction`, and the first page is
+    the first PAGE of `ids`."""
+    expect(page.locator(f".cbi-grid th[aria-sort={direction}]")).to_have_attribute(
+        "data-field", field, timeout=UI_TIMEOUT_MS)
+    expect_rows(page, ids[:PAGE])
+
+
 def test_header_sorts_every_campaign_and_next_follows_the_order(demo_url, layer, new_page):
     watched = open_dashboard(new_page, demo_url)
     page = watched.page
-    by_spend = ranked(layer, "spend", ascending=False)
-    expect(page.locator(f"{CAMPAIGN_ROWS} td[data-field=campaign]").first).to_have_text(
-        str(by_spend[0]), timeout=UI_TIMEOUT_MS)
-    assert shown_ids(page) == by_spend[:PAGE]
+    expect_rows(page, ranked(layer, "spend", ascending=False)[:PAGE])
 
     header(page, "CPL").click()
     by_cpl = ranked(layer, "cpl", ascending=False)
-    expect(page.locator(".cbi-grid th[aria-sort=descending]")).to_have_attribute(
-        "data-field", "cpl", timeout=UI_TIMEOUT_MS)
-    expect(page.locator(f"{CAMPAIGN_ROWS} td[data-field=campaign]").first).to_have_text(
-        str(by_cpl[0]), timeout=UI_TIMEOUT_MS)
-    assert shown_ids(page) == by_cpl[:PAGE]
+    expect_sorted(page, "cpl", "descending", by_cpl)
     cpl = layer.query(["cpl"], ["campaign"], filters=range_filters(activity_span(layer))) \
         .set_index("campaign")["cpl"]
     assert table_column(page, "cpl") == [f"{cpl[c]:,.2f}" for c in by_cpl[:PAGE]]
 
     header(page, "CPL").click()  # again: ascending
     by_cpl_up = ranked(layer, "cpl", ascending=True)
-    expect(page.locator(".cbi-grid th[aria-sort=ascending]")).to_have_attribute(
-        "data-field", "cpl", timeout=UI_TIMEOUT_MS)
-    expect(page.locator(f"{CAMPAIGN_ROWS} td[data-field=campaign]").first).to_have_text(
-        str(by_cpl_up[0]), timeout=UI_TIMEOUT_MS)
-    assert shown_ids(page) == by_cpl_up[:PAGE]
+    expect_sorted(page, "cpl", "ascending", by_cpl_up)
 
     page.get_by_role("button", name="Next ›").click()
-    expect(page.locator(f"{CAMPAIGN_ROWS} td[data-field=campaign]").first).to_have_text(
-        str(by_cpl_up[PAGE]), timeout=UI_TIMEOUT_MS)
-    assert shown_ids(page) == by_cpl_up[PAGE:2 * PAGE]
+    expect_rows(page, by_cpl_up[PAGE:2 * PAGE])
     watched.assert_no_errors()
 
 
