@@ -25,8 +25,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import sqlglot
-from sqlglot import exp
 
 from semantic import catalog
 from semantic.compiler import (
@@ -34,6 +32,7 @@ from semantic.compiler import (
     SET_COLUMN,
     Compiled,
     Filters,
+    bound,
     compile_campaign_rows,
     compile_query,
     compile_set_counts,
@@ -42,6 +41,7 @@ from semantic.compiler import (
     make_query,
     make_tenant,
 )
+from semantic.compiler.predicates import inline, parameters
 from semantic.errors import InvalidQueryError
 from semantic.paths import default_db
 from semantic.warehouse import Warehouse
@@ -81,7 +81,7 @@ class SemanticLayer:
         (counted in the same query)."""
         q = make_query(metrics, dimensions, filters, tenant, order_by, limit, offset)
         compiled = compile_query(q, "duckdb", count=count)
-        df = self.warehouse.query(compiled.sql)
+        df = self.warehouse.query(compiled.statement, compiled.values)
         return self._shaped(df, q.dimensions, q.metrics, compiled, count)
 
     def query_sets(self, metrics: Any, grouping_sets: Any, filters: FilterArg = None,
@@ -93,7 +93,7 @@ class SemanticLayer:
         q = make_query(metrics, (), filters, tenant, order_by, limit,
                        grouping_sets=grouping_sets)
         compiled = compile_query(q, "duckdb")
-        arrays = self.warehouse.query_arrays(compiled.sql)
+        arrays = self.warehouse.query_arrays(compiled.statement, compiled.values)
         which = np.asarray(arrays[SET_COLUMN])
         order = {d: i for i, d in enumerate(q.dimensions)}
         out = []
@@ -110,7 +110,8 @@ class SemanticLayer:
                    tenant: Any = None) -> list[int]:
         """`count(metrics, dims, filters, tenant)` for each grouping, from one scan."""
         q = make_query(metrics, (), filters, tenant, grouping_sets=grouping_sets)
-        frame = self.warehouse.query(compile_set_counts(q).sql)
+        compiled = compile_set_counts(q)
+        frame = self.warehouse.query(compiled.statement, compiled.values)
         rows = dict(zip(frame[SET_COLUMN].tolist(), frame[listing.ROWS_COLUMN].tolist(),
                         strict=True))
         return [int(rows.get(_set_mask(q.dimensions, dims), 0)) for dims in q.grouping_sets]
@@ -122,7 +123,7 @@ class SemanticLayer:
         `query` gives with that part of the range."""
         q = make_query(metrics, dimensions, filters, tenant, split_at=split_at)
         compiled = compile_query(q, "duckdb")
-        arrays = self.warehouse.query_arrays(compiled.sql)
+        arrays = self.warehouse.query_arrays(compiled.statement, compiled.values)
         current = np.ma.filled(arrays[CURRENT_COLUMN], False).astype(bool)
         parts = []
         for side in (False, True):
@@ -143,7 +144,7 @@ class SemanticLayer:
         q = make_query(metrics, ("campaign", "project", "business_user"), filters, tenant,
                        order_by, limit, offset)
         compiled = compile_campaign_rows(q, count)
-        df = self.warehouse.query(compiled.sql)
+        df = self.warehouse.query(compiled.statement, compiled.values)
         df["daily_budget"] = df["daily_budget"].astype("float64")
         return self._shaped(df, q.dimensions, q.metrics, compiled, count)
 
@@ -160,18 +161,20 @@ class SemanticLayer:
     def count(self, metrics: Any, dimensions: Any, filters: FilterArg = None,
               tenant: Any = None) -> int:
         """How many rows `query` returns for this request (e.g. pages of a campaign table)."""
-        compiled = compile_query(make_query(metrics, dimensions, filters, tenant), "duckdb")
-        counted = exp.select(exp.Count(this=exp.Star())).from_(
-            exp.paren(sqlglot.parse_one(compiled.sql, read="duckdb")).as_("grouped"))
-        return int(self.warehouse.query(counted.sql("duckdb")).iloc[0, 0])
+        # the window count of the grouped rows, fetched with one of them
+        compiled = compile_query(make_query(metrics, dimensions, filters, tenant, limit=1),
+                                 "duckdb", count=True)
+        frame = self.warehouse.query(compiled.statement, compiled.values)
+        return int(frame[listing.ROWS_COLUMN].iloc[0]) if len(frame) else 0
 
     # -- rows for the dashboard and export -----------------------------------------------
     def campaigns(self, filters: FilterArg = None, tenant: Any = None) -> pd.DataFrame:
         """Attributes of the campaigns in scope (business user, project, campaign filters and
         the tenant; with a date range, campaigns whose planned run overlaps it or that have a
         fact dated in it). The lead_status filter does not narrow campaigns."""
-        sql = listing.campaigns(make_filters(filters), make_tenant(tenant)).sql("duckdb")
-        df = self.warehouse.query(sql)
+        scoped, tenant = make_filters(filters), make_tenant(tenant)
+        df = self.warehouse.query(*bound(listing.campaigns(scoped, tenant),
+                                         parameters(scoped, tenant)))
         df["daily_budget"] = df["daily_budget"].astype("float64")
         return df
 
@@ -179,13 +182,15 @@ class SemanticLayer:
         """Sorted choices for a filter panel: business users, projects (of the chosen business
         users, all when none), lead statuses, and the first and last day any fact is dated
         (of the chosen business users)."""
-        chosen = make_filters({"business_user": business_user}).business_user
-        queries = listing.filter_options(make_tenant(tenant), chosen)
+        chosen = make_filters({"business_user": business_user})
+        tenant = make_tenant(tenant)
+        queries = listing.filter_options(tenant, chosen.business_user)
+        values = parameters(chosen, tenant)
         out: dict[str, Any] = {}
         for key in ("business_users", "projects", "lead_statuses"):
-            frame = self.warehouse.query(queries[key].sql("duckdb"))
+            frame = self.warehouse.query(*bound(queries[key], values))
             out[key] = [_plain(v) for v in frame.iloc[:, 0].tolist()]
-        span = self.warehouse.query(queries["dates"].sql("duckdb"))
+        span = self.warehouse.query(*bound(queries["dates"], values))
         for key in ("date_min", "date_max"):
             value = span[key].iloc[0] if len(span) else None
             out[key] = None if pd.isna(value) else pd.Timestamp(value).date()
@@ -216,16 +221,20 @@ class SemanticLayer:
                                     f"not {kind!r}")
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
             raise InvalidQueryError(f"limit must be a non-negative integer, got {limit!r}")
-        chosen = make_filters({"business_user": business_user}).business_user
+        chosen = make_filters({"business_user": business_user})
+        tenant = make_tenant(tenant)
         text = make_filters({"project": [text]}).project[0] if text and text.strip() else ""
-        sql = listing.option_matches(kind, text, make_tenant(tenant), chosen, limit)
-        return [_plain(v) for v in self.warehouse.query(sql.sql("duckdb")).iloc[:, 0].tolist()]
+        tree = listing.option_matches(kind, text, tenant, chosen.business_user, limit)
+        values = parameters(chosen, tenant, **listing.search_values(text))
+        return [_plain(v) for v in self.warehouse.query(*bound(tree, values)).iloc[:, 0].tolist()]
 
     def leads_export_sql(self, filters: FilterArg = None, tenant: Any = None) -> str:
         """DuckDB SQL for the leads export (values inlined as escaped literals), safe to wrap
         in `COPY (...) TO`: id, campaign, project, business_user, name, email, phone, status,
         stage, added_date, ordered by id; the date range applies to the day a lead was added."""
-        return listing.leads_export(make_filters(filters), make_tenant(tenant)).sql("duckdb")
+        scoped, tenant = make_filters(filters), make_tenant(tenant)
+        return inline(listing.leads_export(scoped, tenant),
+                      parameters(scoped, tenant)).sql("duckdb")
 
     # -- warehouse -----------------------------------------------------------------------
     @property

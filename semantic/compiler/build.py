@@ -17,7 +17,7 @@ from sqlglot import exp
 from semantic import catalog
 from semantic.catalog import Dimension, Measure, Metric
 from semantic.compiler.plan import Plan, SourcePlan
-from semantic.compiler.predicates import column, conjunction, date_literal, scope
+from semantic.compiler.predicates import column, conjunction, param, scope
 
 FACT_ALIAS = "f"
 STACKED = "stacked"
@@ -184,7 +184,7 @@ def _set_key(src: SourcePlan, plan: Plan) -> list[exp.Expression]:
                                                  for d in plan.dimensions]), SET_COLUMN)]
     if query.split_at:
         return [_alias(exp.GTE(this=column(src.date_column, FACT_ALIAS),
-                               expression=date_literal(query.split_at)), CURRENT_COLUMN)]
+                               expression=param("split_at")), CURRENT_COLUMN)]
     return []
 
 

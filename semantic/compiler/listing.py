@@ -1,7 +1,8 @@
 """Row-level queries beside the metrics: campaigns in scope, filter options, the leads export.
 
 They scope rows with the same predicate code as the metric compiler (`predicates.scope`), so
-a tenant and the filters mean the same thing everywhere; values are sqlglot literals.
+a tenant and the filters mean the same thing everywhere; values are placeholders named as in
+`predicates.parameters` (the search text of `option_matches`: `search`, `search_folded`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from semantic.catalog import CAMPAIGNS_TABLE, FACTS, MART, source_table
-from semantic.compiler.predicates import column, conjunction, date_literal, literal, scope
+from semantic.compiler.predicates import column, conjunction, param, scope
 from semantic.compiler.request import Filters
 
 CAMPAIGN_COLUMNS = ("campaign_id", "business_user", "project", "start_time", "stop_time",
@@ -46,10 +47,10 @@ def campaigns(filters: Filters, tenant: int | None) -> exp.Select:
         planned = []
         if filters.date_to:
             planned.append(exp.LTE(this=column("start_day", "c"),
-                                   expression=date_literal(filters.date_to)))
+                                   expression=param("date_to")))
         if filters.date_from:
             planned.append(exp.GTE(this=column("stop_day", "c"),
-                                   expression=date_literal(filters.date_from)))
+                                   expression=param("date_from")))
         # The mart carries the campaign's business user and project: the same scope there
         # lets zone maps skip every other business user's rows (the result is unchanged).
         mart = source_table(MART, filters.business_user, tenant, dated=True)
@@ -155,15 +156,14 @@ def option_matches(kind: str, text: str, tenant: int | None, business_users: tup
     value = column(col, "t")
     order: list[exp.Expression] = []
     if text:
-        typed = text.strip()
         if kind == "business_user":  # an id's digits: shortest first is numeric order
             as_text = exp.cast(value.copy(), "VARCHAR")
-            preds.append(exp.func("starts_with", as_text, literal(typed)))
-            order.append(_rank([exp.EQ(this=as_text.copy(), expression=literal(typed))]))
+            preds.append(exp.func("starts_with", as_text, param("search")))
+            order.append(_rank([exp.EQ(this=as_text.copy(), expression=param("search"))]))
         else:
-            folded, needle = exp.Lower(this=value.copy()), literal(typed.casefold())
+            folded, needle = exp.Lower(this=value.copy()), param("search_folded")
             preds.append(exp.func("contains", folded, needle))
-            order += [_rank([exp.EQ(this=value.copy(), expression=literal(typed)),
+            order += [_rank([exp.EQ(this=value.copy(), expression=param("search")),
                              exp.EQ(this=folded.copy(), expression=needle.copy()),
                              exp.func("starts_with", folded.copy(), needle.copy())]),
                       exp.Length(this=value.copy()), folded.copy()]
@@ -174,6 +174,12 @@ def option_matches(kind: str, text: str, tenant: int | None, business_users: tup
                                                for key in (*order, value.copy())]))
     select.set("limit", exp.Limit(expression=exp.Literal.number(limit)))
     return select
+
+
+def search_values(text: str) -> dict[str, str]:
+    """The values `option_matches` binds for the typed `text`."""
+    typed = text.strip()
+    return {"search": typed, "search_folded": typed.casefold()} if typed else {}
 
 
 def _rank(conditions: list[exp.Expression]) -> exp.Case:
@@ -197,5 +203,5 @@ def leads_export(filters: Filters, tenant: int | None) -> exp.Select:
 
 
 __all__ = ["ATTRIBUTE_COLUMNS", "CAMPAIGN_ATTRIBUTES", "CAMPAIGN_COLUMNS", "EXPORT_COLUMNS", "ROWS_COLUMN", "campaigns",
-           "counted", "filter_options", "leads_export", "option_matches",
+           "counted", "filter_options", "leads_export", "option_matches", "search_values",
            "with_campaign_attributes"]
