@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from semantic import catalog
 from semantic.catalog import METRICS
 
 KPI_METRICS = ("spend", "impressions", "clicks", "reach", "leads", "ctr", "cpc", "cpm", "cpl",
@@ -33,7 +34,8 @@ TTFC_BUCKETS = ((1, "< 1 h"), (4, "1–4 h"), (24, "4–24 h"), (72, "1–3 d"),
                 (672, "1–4 wk"), (float("inf"), "> 4 wk"))
 GRAINS = ("day", "week", "month")
 QUICK_RANGES = ("Last 7 days", "Last 30 days", "Last 90 days", "This month", "All data")
-STAGES = ("new", "working", "qualified", "won", "lost", "unknown")
+#: the funnel's stages in order (the catalog's; "other" only shown when a lead is in it)
+STAGES = tuple(name for name in catalog.STAGES if name != catalog.OTHER_STAGE)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -222,8 +224,8 @@ def status_and_funnel(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                                     frame["leads"].tolist(), strict=True):
         stages[stage] = stages.get(stage, 0) + leads
         statuses[status] = statuses.get(status, 0) + leads
-    if not stages.get("other"):  # statuses outside the funnel's stages: a bar only if any
-        stages.pop("other", None)
+    if not stages.get(catalog.OTHER_STAGE):  # statuses the catalog does not list: only if any
+        stages.pop(catalog.OTHER_STAGE, None)
     total = sum(stages.values())
     counts = np.array(list(stages.values()), dtype=np.int64)
     funnel = pd.DataFrame({"stage": list(stages), "leads": counts,

@@ -90,6 +90,21 @@ class Metric:
     denominator: str | None = None
     scale: int = 1
     note: str | None = None  # shown with every query that returns the metric
+    #: for cards, table headers and chart axes, where the unit is shown beside it; the label
+    #: when None
+    short_label: str | None = None
+    #: which way is good news: "up", "down", or None (neither, e.g. spend)
+    direction: Literal["up", "down"] | None = "up"
+    #: one line for a card's tooltip, in words a business user reads; the description if None
+    hint: str | None = None
+
+    @property
+    def short(self) -> str:
+        return self.short_label or self.label
+
+    @property
+    def tip(self) -> str:
+        return self.hint or self.description
 
     @property
     def measures(self) -> tuple[str, ...]:
@@ -201,15 +216,80 @@ MEASURES: Mapping[str, Measure] = _by_name([
 ])
 
 
-def _sum(name, label, unit, formula, description, additivity="additive", note=None):
+# -- status rules: which lead statuses are in which funnel stage, and what they count as -------
+
+@dataclass(frozen=True, kw_only=True)
+class Stage:
+    name: str
+    label: str
+    order: int  # position in the funnel
+    qualified: bool = False  # a lead whose current status is in it is a qualified lead
+
+
+@dataclass(frozen=True, kw_only=True)
+class Status:
+    name: str
+    stage: str
+    deal: bool = False  # a lead whose current status it is is a deal
+    #: logging it shows the sales team reached the lead (contacted_leads, contact_rate)
+    contact: bool = True
+    #: the first logged status that is one ends the wait for a first contact
+    #: (speed_to_lead_hours)
+    first_contact: bool = True
+
+
+#: the stage of a status the catalog does not list (it counts as a contact)
+OTHER_STAGE = "other"
+
+STAGES: Mapping[str, Stage] = _by_name([
+    Stage(name="new", label="New", order=1),
+    Stage(name="working", label="Working", order=2),
+    Stage(name="qualified", label="Qualified", order=3, qualified=True),
+    Stage(name="won", label="Won", order=4, qualified=True),
+    Stage(name="lost", label="Lost", order=5),
+    Stage(name="unknown", label="Unknown", order=6),
+    Stage(name=OTHER_STAGE, label="Other", order=7),
+])
+
+
+def _statuses(stage: str, *names: str, **rules: bool) -> list[Status]:
+    return [Status(name=name, stage=stage, **rules) for name in names]
+
+
+STATUSES: Mapping[str, Status] = _by_name([
+    *_statuses("new", "NEW_LEAD", contact=False, first_contact=False),
+    *_statuses("working", "NO_ANSWER", "CALL_AGAIN", "FOLLOW_UP", "WHATSAPP", "SWITCHED_OFF"),
+    *_statuses("qualified", "QUALIFIED", "HIGH_INTEREST", "MEETING_DONE"),
+    *_statuses("won", "DONE_DEAL", deal=True),
+    *_statuses("lost", "NOT_QUALIFIED", "LOW_BUDGET", "WRONG_NUMBER", "SPAM", "ALREADY_BOUGHT",
+               "RESALE_REQUEST"),
+    *_statuses("unknown", "UNKNOWN", contact=False),
+])
+
+
+def statuses_where(**rule: bool) -> list[str]:
+    """The catalog's statuses whose rule has that value (e.g. contact=False)."""
+    (name, value), = rule.items()
+    return [s.name for s in STATUSES.values() if getattr(s, name) == value]
+
+
+_QUALIFIED_STAGES = " or ".join(s.name for s in STAGES.values() if s.qualified)
+_NOT_CONTACT = "/".join(statuses_where(contact=False))
+_NOT_FIRST_CONTACT = "/".join(statuses_where(first_contact=False))
+_DEALS = "/".join(statuses_where(deal=True))
+
+
+def _sum(name, label, unit, formula, description, additivity="additive", **shown):
     return Metric(name=name, label=label, unit=unit, formula=formula, measure=name,
-                  description=description, additivity=additivity, note=note)
+                  description=description, additivity=additivity, **shown)
 
 
-def _ratio(name, label, unit, num, den, formula, description, scale=1, note=None):
+def _ratio(name, label, unit, num, den, formula, description, scale=1, **shown):
+    # a cost goes down when things go well, a rate up
+    shown.setdefault("direction", "down" if unit == "money" else "up")
     return Metric(name=name, label=label, unit=unit, formula=formula, numerator=num,
                   denominator=den, scale=scale, additivity="ratio", description=description,
-                  note=note)
+                  **shown)
 
 
 _REACH_NOTE = ("reach is the sum of daily reach per ad set: over several days or ad sets it "
@@ -217,46 +297,53 @@ _REACH_NOTE = ("reach is the sum of daily reach per ad set: over several days or
 
 
 METRICS: Mapping[str, Metric] = _by_name([
-    _sum("spend", "Spend", "money", "Σ spend", "Amount spent on delivery."),
+    _sum("spend", "Spend", "money", "Σ spend", "Amount spent on delivery.", direction=None),
     _sum("impressions", "Impressions", "count", "Σ impressions", "Times ads were shown."),
     _sum("clicks", "Clicks", "count", "Σ clicks", "Clicks on ads."),
     _sum("reach", "Reach (sum of daily)", "count", "Σ reach",
          "Daily unique people per ad set, summed: over several days or ad sets it over-counts "
          "people, so it is not a count of unique people.", additivity="non_additive",
-         note=_REACH_NOTE),
+         note=_REACH_NOTE,
+         hint="Daily reach per ad set, summed: over several days it over-counts people."),
     _ratio("frequency", "Avg. daily frequency", "ratio", "impressions", "reach",
            "Σ impressions / Σ reach", "Impressions per reached person; exact only at ad set x "
-           "day, an average of daily frequencies above that.", note=_REACH_NOTE),
+           "day, an average of daily frequencies above that.", note=_REACH_NOTE, direction=None),
     _ratio("ctr", "CTR", "percent", "clicks", "impressions", "Σ clicks / Σ impressions",
-           "Click-through rate."),
-    _ratio("cpc", "CPC", "money", "spend", "clicks", "Σ spend / Σ clicks", "Cost per click."),
+           "Click-through rate.", hint="Clicks / impressions."),
+    _ratio("cpc", "CPC", "money", "spend", "clicks", "Σ spend / Σ clicks", "Cost per click.",
+           hint="Spend / clicks."),
     _ratio("cpm", "CPM", "money", "spend", "impressions", "1000 × Σ spend / Σ impressions",
-           "Cost per thousand impressions.", scale=1000),
+           "Cost per thousand impressions.", scale=1000, hint="1000 × spend / impressions."),
     _sum("leads", "Leads", "count", "count of leads", "Leads added (by day added)."),
     _ratio("click_to_lead_rate", "Click→lead", "percent", "leads", "clicks", "leads / Σ clicks",
            "Leads per click (cross-fact: each side aggregated to the query grain first)."),
     _ratio("cpl", "CPL", "money", "spend", "leads", "Σ spend / leads",
            "Cost per lead (cross-fact: spend and leads each aggregated to the query grain "
-           "first)."),
+           "first).", hint="Spend / leads."),
     _sum("qualified_leads", "Qualified leads", "count",
-         "leads whose current status is in stage qualified or won",
-         "Leads whose current status is in stage qualified or won."),
+         f"leads whose current status is in stage {_QUALIFIED_STAGES}",
+         f"Leads whose current status is in stage {_QUALIFIED_STAGES}."),
     _ratio("qualification_rate", "Qualification rate", "percent", "qualified_leads", "leads",
-           "qualified_leads / leads", "Share of leads that are qualified."),
+           "qualified_leads / leads", "Share of leads that are qualified.",
+           hint=f"Leads now in stage {_QUALIFIED_STAGES} / leads."),
     _ratio("cost_per_qualified_lead", "Cost per qualified lead", "money", "spend",
            "qualified_leads", "Σ spend / qualified_leads", "Spend per qualified lead."),
-    _sum("deals", "Deals", "count", "leads whose current status is DONE_DEAL",
-         "Leads whose current status is DONE_DEAL."),
+    _sum("deals", "Deals", "count", f"leads whose current status is {_DEALS}",
+         f"Leads whose current status is {_DEALS}."),
     _ratio("cost_per_deal", "Cost per deal", "money", "spend", "deals", "Σ spend / deals",
            "Spend per deal."),
     _sum("contacted_leads", "Contacted leads", "count",
-         "leads with at least one logged status other than NEW_LEAD/UNKNOWN",
-         "Leads the sales team reached: a logged status other than NEW_LEAD or UNKNOWN."),
+         f"leads with at least one logged status other than {_NOT_CONTACT}",
+         f"Leads the sales team reached: a logged status other than {_NOT_CONTACT}."),
     _ratio("contact_rate", "Contact rate", "percent", "contacted_leads", "leads",
-           "contacted_leads / leads", "Share of leads contacted."),
+           "contacted_leads / leads", "Share of leads contacted.",
+           hint=f"Leads with a logged status other than {_NOT_CONTACT} / leads."),
     Metric(name="speed_to_lead_hours", label="Median time to first contact (h)", unit="hours",
+           short_label="Median time to first contact", direction="down",
+           hint=f"Median hours from arrival to the first logged status other than "
+                f"{_NOT_FIRST_CONTACT}; leads never contacted are excluded.",
            formula="median over leads of hours from added_date to the first logged status "
-                   "other than NEW_LEAD",
+                   f"other than {_NOT_FIRST_CONTACT}",
            description="Median hours to first contact over the leads in the group; leads never "
                        "contacted are excluded. Computed per group, never summed or averaged.",
            measure="speed_to_lead_hours", additivity="median"),
@@ -264,9 +351,10 @@ METRICS: Mapping[str, Metric] = _by_name([
          "Logged status changes (by day of the change)."),
     _sum("budget", "Planned budget", "money",
          "Σ daily_budget over scheduled campaign-days in range",
-         "Daily budget summed over the days each campaign is scheduled to run."),
+         "Daily budget summed over the days each campaign is scheduled to run.",
+         short_label="Budget"),
     _ratio("budget_utilization", "Budget utilization", "percent", "spend", "budget",
-           "Σ spend / budget", "Spend as a share of planned budget."),
+           "Σ spend / budget", "Spend as a share of planned budget.", direction=None),
 ])
 
 DIMENSIONS: Mapping[str, Dimension] = _by_name([

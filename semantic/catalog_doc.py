@@ -32,4 +32,15 @@ def render_markdown() -> str:
     lines += ["", "## Filters", "", "| name | label | kind | description |", "|---|---|---|---|"]
     for f in catalog.FILTERS.values():
         lines.append(f"| `{f.name}` | {_cell(f.label)} | {f.kind} | {_cell(f.description)} |")
+    lines += ["", "## Status rules", "",
+              "Which lead statuses are in which funnel stage and what they count as (the rows "
+              "of `core.status_stages`, generated from the catalog). A status not listed is in "
+              f"stage `{catalog.OTHER_STAGE}` and counts as a contact and a first contact.", "",
+              "| status | stage | stage order | qualified | deal | contact | first contact |",
+              "|---|---|---|---|---|---|---|"]
+    yes = {True: "yes", False: "no"}
+    for s in catalog.STATUSES.values():
+        stage = catalog.STAGES[s.stage]
+        lines.append(f"| `{s.name}` | {stage.name} | {stage.order} | {yes[stage.qualified]} | "
+                     f"{yes[s.deal]} | {yes[s.contact]} | {yes[s.first_contact]} |")
     return "\n".join(lines) + "\n"

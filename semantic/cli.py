@@ -177,6 +177,22 @@ def users_list(credentials: Path | None) -> None:
         click.echo(f"{account.name:<24} {scope}")
 
 
+@main.command("generate-sql")
+@click.option("--check", is_flag=True,
+              help="Only compare: exit 1 naming the files that differ from the catalog.")
+def generate_sql(check: bool) -> None:
+    """Write the SQL migrations generated from the catalog (status rules, metric views)."""
+    from semantic import generate
+
+    differ = generate.write(check=check)
+    if check and differ:
+        click.echo(f"out of date with the catalog: {', '.join(differ)} "
+                   "(run `campaign-bi generate-sql`)", err=True)
+        sys.exit(1)
+    click.echo(f"{'rewrote' if differ else 'up to date'}: "
+               f"{', '.join(differ or generate.files())}")
+
+
 def _progress(message: str) -> None:
     click.echo(message, err=True)
 

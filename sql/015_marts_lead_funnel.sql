@@ -1,15 +1,11 @@
 -- marts.lead_funnel: leads per funnel stage of their current status, in funnel order.
 CREATE VIEW marts.lead_funnel AS
-WITH stages AS (
-    SELECT DISTINCT stage, stage_order FROM core.status_stages
-    UNION ALL SELECT 'other', 7
-)
 SELECT
     s.stage,
     s.stage_order,
     count(l.lead_id)                                  AS leads,
     count(l.lead_id) / nullif(sum(count(l.lead_id)) OVER (), 0) AS share
-FROM stages AS s
+FROM core.stages AS s
 LEFT JOIN core.leads AS l USING (stage)
 GROUP BY s.stage, s.stage_order
 ORDER BY s.stage_order;

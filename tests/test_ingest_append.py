@@ -217,6 +217,24 @@ def test_a_warehouse_built_by_another_version_gets_its_derived_tables_recomputed
         (0,)]
 
 
+def test_a_warehouse_with_status_rules_of_an_older_version_gets_the_catalogs(tmp_path, base):
+    """Before the status rules came from the catalog, core.status_stages was a landing table
+    with stages only: an append into such a warehouse rebuilds it and every derived table."""
+    fresh = tmp_path / "fresh.duckdb"
+    ingest(write_exports(tmp_path / "again"), fresh)
+    con = duckdb.connect(str(base))
+    con.execute("CREATE OR REPLACE TABLE core.status_stages AS "
+                "SELECT status, stage, stage_order FROM core.status_stages")
+    con.execute("DROP TABLE core.stages")
+    con.execute("UPDATE meta.schema_migrations SET checksum = 'older' WHERE version = 3")
+    con.close()
+    delta = write_delta(tmp_path / "d1", DELTA)
+    ingest(delta, base, append=True)
+    ingest(delta, fresh, append=True)
+    assert content(base) == content(fresh)
+    assert rows(base, "SELECT count(*) FROM core.status_stages WHERE is_deal") == [(1,)]
+
+
 def test_a_failed_append_keeps_the_previous_warehouse(tmp_path, base, monkeypatch):
     before = base.read_bytes()
 

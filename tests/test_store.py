@@ -12,6 +12,7 @@ import pytest
 from factories import build_warehouse, campaign, change, insight, lead
 
 import semantic
+from semantic import catalog
 from app import store as S
 from app.views import kpis as kpi_view
 from app.views.campaigns import CampaignTable
@@ -141,12 +142,20 @@ def test_all_data_says_there_is_nothing_before_it_to_compare(state):
 
 def test_kpi_cards_have_stable_titles(state):
     html = kpi_view.cards_html(state.data)
-    titles = [title for _, title, _ in kpi_view.CARDS]
-    assert len(titles) == 15
+    assert len(kpi_view.CARDS) == 15
     for title in ("Spend", "Leads", "CPL", "CTR", "Reach (sum of daily)",
                   "Median time to first contact"):
         assert f'<div class="kpi-title">{title}</div>' in html
     assert '<div class="kpi-value" title="260.00">260.00</div>' in html
+
+
+def test_kpi_cards_take_direction_and_hint_from_the_catalog(state):
+    html = kpi_view.cards_html(state.data)
+    assert 'data-metric="contact_rate" title="Leads with a logged status other than ' \
+        'NEW_LEAD/UNKNOWN / leads.' in html
+    assert kpi_view.delta_class(0.1, catalog.METRICS["cpl"].direction) == "bad"
+    assert kpi_view.delta_class(0.1, catalog.METRICS["leads"].direction) == "good"
+    assert kpi_view.delta_class(0.1, catalog.METRICS["spend"].direction) == "neutral"
 
 
 def test_project_options_narrow_with_business_users(state):

@@ -17,22 +17,30 @@ from app.views.html_box import HtmlBox
 from app.views.live import LiveView
 from app.views.pager import Pager, clamped
 from app.views.states import CSS
+from semantic.catalog import DIMENSIONS, METRICS
 
-COLUMNS = {  # field -> header; what alerts highlight (CPL, utilization, CTR) comes early
-    "campaign": "Campaign", "project": "Project", "business_user": "Business user",
-    "start_time": "Start", "stop_time": "Stop", "spend": "Spend", "leads": "Leads",
-    "cpl": "CPL", "budget_utilization": "Budget utilization", "ctr": "CTR", "cpc": "CPC",
-    "qualified_leads": "Qualified", "daily_budget": "Daily budget", "budget": "Budget",
-    "impressions": "Impressions", "clicks": "Clicks", "reach": "Reach (sum of daily)",
-}
+#: the campaign's own attributes beside its dimensions and metrics: (header, kind)
+ATTRIBUTES = {"start_time": ("Start", "day"), "stop_time": ("Stop", "day"),
+              "daily_budget": ("Daily budget", "money")}
+#: the columns in order: what alerts highlight (CPL, utilization, CTR) comes early
+FIELDS = ("campaign", "project", "business_user", "start_time", "stop_time", "spend", "leads",
+          "cpl", "budget_utilization", "ctr", "cpc", "qualified_leads", "daily_budget",
+          "budget", "impressions", "clicks", "reach")
 
 
-#: field -> how its cells are written
-KINDS = {"campaign": "id", "business_user": "id", "project": "text", "start_time": "day",
-         "stop_time": "day", "daily_budget": "money", "budget": "money", "spend": "money",
-         "cpc": "money", "cpl": "money", "impressions": "count", "clicks": "count",
-         "reach": "count", "leads": "count", "qualified_leads": "count", "ctr": "percent",
-         "budget_utilization": "percent"}
+def _header(field: str) -> tuple[str, str]:
+    """(header, kind: how its cells are written), from the catalog where it is a metric or a
+    dimension."""
+    if field in ATTRIBUTES:
+        return ATTRIBUTES[field]
+    if field in METRICS:
+        return METRICS[field].short, METRICS[field].unit
+    dimension = DIMENSIONS[field]
+    return dimension.label, "id" if dimension.dtype == "integer" else "text"
+
+
+COLUMNS = {field: _header(field)[0] for field in FIELDS}  # field -> header
+KINDS = {field: _header(field)[1] for field in FIELDS}  # field -> how its cells are written
 
 
 def _cell(kind: str, value) -> str:
@@ -76,17 +84,24 @@ PAGED_NOTE = (" (sorted in the database; narrow the filters under 20,000 campaig
               "start, stop or daily budget)")
 
 
+#: the totals line's metrics, in order; those in COMPACT are shortened when large (1.23M)
+TOTALS = ("spend", "budget", "impressions", "clicks", "reach", "leads", "qualified_leads", "ctr",
+          "cpc", "cpl", "budget_utilization")
+COMPACT = ("spend", "budget", "impressions", "clicks", "reach")
+
+
 def totals_html(totals: dict, rows: int) -> str:
-    items = [("Campaigns", f"{rows:,}"), ("Spend", fmt.money(totals.get("spend"), True)),
-             ("Budget", fmt.money(totals.get("budget"), True)),
-             ("Impressions", fmt.by_unit(totals.get("impressions"), "count")),
-             ("Clicks", fmt.by_unit(totals.get("clicks"), "count")),
-             ("Reach (sum of daily)", fmt.by_unit(totals.get("reach"), "count")),
-             ("Leads", fmt.integer(totals.get("leads"))),
-             ("Qualified", fmt.integer(totals.get("qualified_leads"))),
-             ("CTR", fmt.percent(totals.get("ctr"))), ("CPC", fmt.money(totals.get("cpc"))),
-             ("CPL", fmt.money(totals.get("cpl"))),
-             ("Budget utilization", fmt.percent(totals.get("budget_utilization")))]
+    def total(metric: str) -> tuple[str, str]:
+        value, kind = totals.get(metric), METRICS[metric].unit
+        if kind == "money":
+            shown = fmt.money(value, metric in COMPACT)
+        elif kind == "count" and metric not in COMPACT:
+            shown = fmt.integer(value)
+        else:
+            shown = fmt.by_unit(value, kind)
+        return METRICS[metric].short, shown
+
+    items = [("Campaigns", f"{rows:,}"), *map(total, TOTALS)]
     spans = "".join(f"<span>{html.escape(k)}: <b>{html.escape(v)}</b></span>" for k, v in items)
     return f'<div class="totals" title="Totals over every campaign in the filters"><span><b>' \
            f'Totals</b></span>{spans}</div>'

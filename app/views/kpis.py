@@ -8,37 +8,12 @@ from app import format as fmt
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView
 from app.views.states import CSS
+from semantic.catalog import METRICS
 
-#: (metric, card title, good direction: "up", "down" or None for neutral)
-CARDS = (
-    ("spend", "Spend", None),
-    ("impressions", "Impressions", "up"),
-    ("clicks", "Clicks", "up"),
-    ("reach", "Reach (sum of daily)", "up"),
-    ("leads", "Leads", "up"),
-    ("ctr", "CTR", "up"),
-    ("cpc", "CPC", "down"),
-    ("cpm", "CPM", "down"),
-    ("cpl", "CPL", "down"),
-    ("qualified_leads", "Qualified leads", "up"),
-    ("qualification_rate", "Qualification rate", "up"),
-    ("cost_per_qualified_lead", "Cost per qualified lead", "down"),
-    ("deals", "Deals", "up"),
-    ("contact_rate", "Contact rate", "up"),
-    ("speed_to_lead_hours", "Median time to first contact", "down"),
-)
-UNITS = {"spend": "money", "cpc": "money", "cpm": "money", "cpl": "money",
-         "cost_per_qualified_lead": "money", "ctr": "percent", "qualification_rate": "percent",
-         "contact_rate": "percent", "speed_to_lead_hours": "hours"}
-HINTS = {
-    "reach": "Daily reach per ad set, summed: over several days it over-counts people.",
-    "speed_to_lead_hours": "Median hours from arrival to the first logged status other than "
-                           "NEW_LEAD; leads never contacted are excluded.",
-    "cpl": "Spend / leads.", "ctr": "Clicks / impressions.", "cpc": "Spend / clicks.",
-    "cpm": "1000 × spend / impressions.",
-    "qualification_rate": "Leads now in stage qualified or won / leads.",
-    "contact_rate": "Leads with a logged status other than NEW_LEAD/UNKNOWN / leads.",
-}
+#: the cards, in order; title, unit, good direction and tooltip are the catalog's
+CARDS = ("spend", "impressions", "clicks", "reach", "leads", "ctr", "cpc", "cpm", "cpl",
+         "qualified_leads", "qualification_rate", "cost_per_qualified_lead", "deals",
+         "contact_rate", "speed_to_lead_hours")
 
 KPI_CSS = CSS + """
 .kpi-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(168px, 1fr));
@@ -57,7 +32,7 @@ KPI_CSS = CSS + """
 
 
 def unit(metric: str) -> str:
-    return UNITS.get(metric, "count")
+    return METRICS[metric].unit
 
 
 def delta_class(change: float | None, good: str | None) -> str:
@@ -68,17 +43,18 @@ def delta_class(change: float | None, good: str | None) -> str:
     return "good" if (change > 0) == (good == "up") else "bad"
 
 
-def card_html(metric: str, title: str, good: str | None, current, previous) -> str:
+def card_html(metric: str, current, previous) -> str:
+    spec = METRICS[metric]
     change = fmt.relative_change(current, previous)
     arrow = "" if change is None else "▲ " if change > 0 else "▼ " if change < 0 else "■ "
     value = fmt.by_unit(current, unit(metric))
     exact = fmt.money(current) if unit(metric) == "money" else value
-    tip = f"{HINTS.get(metric, '')} Previous period: {fmt.by_unit(previous, unit(metric))}."
+    tip = f"{spec.tip} Previous period: {fmt.by_unit(previous, unit(metric))}."
     return (
         f'<div class="kpi" data-metric="{metric}" title="{html.escape(tip.strip())}">'
-        f'<div class="kpi-title">{html.escape(title)}</div>'
+        f'<div class="kpi-title">{html.escape(spec.short)}</div>'
         f'<div class="kpi-value" title="{html.escape(exact)}">{html.escape(value)}</div>'
-        f'<div class="kpi-delta {delta_class(change, good)}">{arrow}{fmt.change(change)}'
+        f'<div class="kpi-delta {delta_class(change, spec.direction)}">{arrow}{fmt.change(change)}'
         f'</div></div>')
 
 
@@ -88,13 +64,12 @@ def cards_html(data) -> str:
         start, end = data.previous_range
         span = f"{fmt.date(start)} – {fmt.date(end)}"
         # e.g. "All data": the period before it has nothing to compare with
-        nothing = not any(data.previous.get(metric) for metric, _, _ in CARDS)
+        nothing = not any(data.previous.get(metric) for metric in CARDS)
         text = (f"No activity in the previous period of equal length ({span}): no change to "
                 "show" if nothing else
                 f"Change vs the previous period of equal length ({span})")
         period = f'<div class="kpi-period">{html.escape(text)}</div>'
-    cards = "".join(card_html(m, t, g, data.kpis.get(m), data.previous.get(m))
-                    for m, t, g in CARDS)
+    cards = "".join(card_html(m, data.kpis.get(m), data.previous.get(m)) for m in CARDS)
     return f'{period}<div class="kpi-grid">{cards}</div>'
 
 

@@ -18,6 +18,7 @@ from app.views import charts
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView, message_html
 from app.views.states import CSS, note_html
+from semantic.catalog import statuses_where
 
 #: One colour per status, grouped by stage hue, the same on every render and filter.
 STATUS_COLORS = {
@@ -115,10 +116,12 @@ def arrival_title(zone: str | None) -> str:
 def contact_note(kpis: dict) -> str:
     leads, contacted = kpis.get("leads") or 0, kpis.get("contacted_leads") or 0
     return (f"Time to first contact: hours from a lead's arrival to its first logged status "
-            f"other than NEW_LEAD; each campaign counts once, at the median of its contacted "
-            f"leads (overall median: {fmt.hours(kpis.get('speed_to_lead_hours'))}). "
+            f"other than {'/'.join(statuses_where(first_contact=False))}; each campaign counts "
+            f"once, at the median of its contacted leads (overall median: "
+            f"{fmt.hours(kpis.get('speed_to_lead_hours'))}). "
             f"{fmt.integer(leads - contacted)} of {fmt.integer(leads)} leads have not been "
-            f"contacted (no logged status other than NEW_LEAD/UNKNOWN).")
+            f"contacted (no logged status other than "
+            f"{'/'.join(statuses_where(contact=False))}).")
 
 
 class OutcomesView(LiveView):

@@ -11,14 +11,15 @@ from app.store import OTHER, SEGMENT_TOP_N
 from app.views import charts
 from app.views.live import LiveView
 from app.views.states import note
+from semantic.catalog import DIMENSIONS, METRICS
 
-#: (metric, title, formatter for hover, bar colour)
-METRICS = (
-    ("cpl", "CPL", fmt.money, "#c4571a"),
-    ("ctr", "CTR", fmt.percent, "#1a5fb4"),
-    ("cost_per_qualified_lead", "Cost per qualified lead", fmt.money, "#2d8c6a"),
+#: (metric, formatter for hover, bar colour); titles are the catalog's labels
+CHARTS = (
+    ("cpl", fmt.money, "#c4571a"),
+    ("ctr", fmt.percent, "#1a5fb4"),
+    ("cost_per_qualified_lead", fmt.money, "#2d8c6a"),
 )
-KEYS = {"project": "Project", "business_user": "Business user"}
+KEYS = {key: DIMENSIONS[key].label for key in ("project", "business_user")}
 
 
 def short_labels(labels, width: int = 20) -> list[str]:
@@ -62,8 +63,9 @@ def bar_columns(frame: pd.DataFrame, key: str, metric: str, show, color: str) ->
 
 
 def tooltips(key: str, title: str) -> list[tuple[str, str]]:
-    return [(KEYS[key], "@name"), (title, "@value"), ("Spend", "@spend_h"),
-            ("Leads", "@leads_h"), ("Qualified", "@qualified_h")]
+    return [(KEYS[key], "@name"), (title, "@value"), (METRICS["spend"].short, "@spend_h"),
+            (METRICS["leads"].short, "@leads_h"), (METRICS["qualified_leads"].short,
+                                                   "@qualified_h")]
 
 
 class SegmentsView(LiveView):
@@ -80,10 +82,11 @@ class SegmentsView(LiveView):
         self._by.param.watch(self._on_by, "value")
         # a fixed height (room for every bar): a height that followed the bars made the
         # browser lay the whole page out again on each change (~0.6 s)
-        self._bars = {metric: charts.HBar(title, tooltips("project", title),
+        self._bars = {metric: charts.HBar(METRICS[metric].label,
+                                          tooltips("project", METRICS[metric].label),
                                           number_format="0%" if metric == "ctr" else "0.[0]a",
                                           height=charts.bars_height(SEGMENT_TOP_N + 1))
-                      for metric, title, _show, _color in METRICS}
+                      for metric, _show, _color in CHARTS}
         return pn.Column(self._by, pn.Row(
             *[pn.pane.Bokeh(bar.figure, sizing_mode="stretch_width")
               for bar in self._bars.values()], sizing_mode="stretch_width"), note(
@@ -102,7 +105,8 @@ class SegmentsView(LiveView):
 
     def draw(self, data) -> None:
         key = self._by.value
-        for metric, title, show, color in METRICS:
+        for metric, show, color in CHARTS:
+            title = METRICS[metric].label
             bar = self._bars[metric]
             if bar.hover.tooltips[0][0] != KEYS[key]:
                 bar.hover.tooltips = tooltips(key, title)

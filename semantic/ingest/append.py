@@ -206,8 +206,7 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
         CREATE VIEW lead_raw.lead_status_changes AS SELECT * FROM raw.lead_status_changes
             WHERE lead_id IN (SELECT lead_id FROM temp.affected_leads);
         CREATE VIEW lead_raw.campaigns AS SELECT * FROM raw.campaigns;
-        CREATE VIEW lead_raw.ad_insights AS SELECT * FROM raw.ad_insights;
-        CREATE VIEW lead_core.status_stages AS SELECT * FROM core.status_stages""")
+        CREATE VIEW lead_raw.ad_insights AS SELECT * FROM raw.ad_insights""")
     lead_schemas = {"raw": "lead_raw", "core": "lead_core", "marts": "lead_marts"}
     for m in steps[:leads_at + 1] + per_lead:
         con.execute(_rewritten(m.sql, lead_schemas))
