@@ -12,11 +12,11 @@ import pytest
 from factories import build_warehouse, campaign, change, insight, lead
 
 import semantic
-from semantic import catalog
 from app import store as S
 from app.views import kpis as kpi_view
 from app.views.campaigns import CampaignTable
 from app.views.states import EMPTY_TEXT
+from semantic import catalog
 
 JULY = (dt.date(2024, 7, 1), dt.date(2024, 7, 10))
 
