@@ -48,6 +48,7 @@ from app.viewdata import (  # noqa: F401  (re-exported: the store's public names
 )
 from semantic import alerts as alert_rules
 from semantic.catalog import METRICS
+from semantic.compiler.request import Filters
 from semantic.export import export_file_name
 
 TTFC_METRICS = ("contacted_leads", "speed_to_lead_hours")
@@ -174,7 +175,7 @@ class DashboardState(param.Parameterized):
 
     def _search(self, text: str, state: FilterState) -> FilterState:
         """Narrow to campaigns matching the search (see `narrow_to_search`)."""
-        scope = {k: v for k, v in state.filters().items() if k in ("business_user", "project")}
+        scope = Filters(business_user=state.business_user, project=state.project)
         key = ("search", state.business_user, state.project, state.tenant)
         found = self._cached(key, lambda: self.layer.campaigns(filters=scope, tenant=state.tenant))
         return narrow_to_search(state, found, text)
@@ -184,9 +185,10 @@ class DashboardState(param.Parameterized):
         return self.layer.option_matches(kind, text, tenant=self.tenant, limit=limit,
                                          business_user=list(self.business_users) or None)
 
-    def export_filters(self) -> dict:  # the tenant is passed apart
+    def export_filters(self) -> Filters:  # the tenant is passed apart
         state = self.filter_state()
-        return state.filters() if not state.no_match else {**state.filters(), "campaign": [-1]}
+        # a search that matched nothing exports nothing: no campaign has id -1
+        return replace(state.filters(), campaign=(-1,)) if state.no_match else state.filters()
 
     def export_name(self, today: dt.date | None = None) -> str:
         state = self.filter_state()

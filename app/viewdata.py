@@ -13,6 +13,7 @@ import pandas as pd
 
 from semantic import catalog
 from semantic.catalog import METRICS
+from semantic.compiler.request import Filters
 
 KPI_METRICS = ("spend", "impressions", "clicks", "reach", "leads", "ctr", "cpc", "cpm", "cpl",
                "qualified_leads", "qualification_rate", "cost_per_qualified_lead", "deals",
@@ -39,27 +40,18 @@ STAGES = tuple(name for name in catalog.STAGES if name != catalog.OTHER_STAGE)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-@dataclass(frozen=True)
-class FilterState:
-    """One resolved filter state, hashable (a cache key). Empty tuples mean "all"."""
+@dataclass(frozen=True, kw_only=True)
+class FilterState(Filters):
+    """One resolved filter state of a page: the catalog's filters (the semantic layer's one
+    filter type, normalized the same way) plus whose data it is and whether the campaign
+    search matched nothing; hashable (a cache key). Empty tuples mean "all"."""
 
-    business_user: tuple[int, ...] = ()
-    project: tuple[str, ...] = ()
-    campaign: tuple[int, ...] = ()
-    lead_status: tuple[str, ...] = ()
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
     tenant: int | None = None
     no_match: bool = False  # the campaign search matched nothing: nothing is in scope
 
-    def filters(self) -> dict:
-        out: dict = {k: list(getattr(self, k)) for k in
-                     ("business_user", "project", "campaign", "lead_status") if getattr(self, k)}
-        if self.date_from:
-            out["date_from"] = self.date_from.isoformat()
-        if self.date_to:
-            out["date_to"] = self.date_to.isoformat()
-        return out
+    def filters(self) -> Filters:
+        """The filters alone, as every layer method takes them (the tenant goes apart)."""
+        return Filters(**{name: getattr(self, name) for name in catalog.FILTERS})
 
     def previous(self) -> FilterState | None:
         """The period of equal length just before this one (None without a full range)."""

@@ -62,15 +62,17 @@ def campaign_frame(layer, filters: Mapping | None = None, tenant: int | None = N
                    ) -> pd.DataFrame:
     """The per-campaign metrics every rule reads, through the semantic layer."""
     return layer.query(metrics=CAMPAIGN_METRICS, dimensions=ATTRIBUTES,
-                       filters=dict(filters or {}), tenant=tenant)
+                       filters=filters, tenant=tenant)
 
 
 def within_activity(layer, filters: Mapping | None, tenant: int | None = None) -> dict:
     """The filters with a missing date bound set to the data's activity span, so "all data"
     is evaluated as the dashboard shows it: a budget planned after the last day with data is
     not due yet (without it, every campaign scheduled past that day would look underspent)."""
-    filters = dict(filters or {})
-    start, end = filters.get("date_from") or None, filters.get("date_to") or None
+    from semantic.compiler.request import make_filters
+
+    filters = make_filters(filters).as_dict()
+    start, end = filters.get("date_from"), filters.get("date_to")
     if start and end:
         return filters
     first, last = layer.activity_span(tenant)

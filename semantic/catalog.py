@@ -142,6 +142,19 @@ class Filter:
     kind: FilterKind
     dimension: str | None = None  # list filters restrict this dimension's column
     notes: tuple[str, ...] = field(default=())
+    #: what one value looks like (command-line help)
+    metavar: str = "VALUE"
+    #: shorter command-line spellings beside --<name with dashes> (kept for scripts)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def option(self) -> str:
+        """Its command-line option: the filter's name with dashes (--business-user)."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in ("integer_list", "text_list")
 
 
 def _by_name(items) -> Mapping:
@@ -382,20 +395,25 @@ DIMENSIONS: Mapping[str, Dimension] = _by_name([
 
 FILTERS: Mapping[str, Filter] = _by_name([
     Filter(name="business_user", label="Business users", kind="integer_list",
-           dimension="business_user", description="Keep these business users (ids)."),
+           dimension="business_user", description="Keep these business users (ids).",
+           metavar="ID", aliases=("--user",)),
     Filter(name="project", label="Projects", kind="text_list", dimension="project",
-           description="Keep these projects (compared trimmed, case as written)."),
+           description="Keep these projects (compared trimmed, case as written).",
+           metavar="NAME"),
     Filter(name="campaign", label="Campaigns", kind="integer_list", dimension="campaign",
-           description="Keep these campaigns (ids)."),
+           description="Keep these campaigns (ids).", metavar="ID"),
     Filter(name="lead_status", label="Lead statuses", kind="text_list", dimension="lead_status",
-           description="Keep leads whose current status is one of these.",
+           description="Keep leads whose current status is one of these.", metavar="STATUS",
+           aliases=("--status",),
            notes=("restricts lead-based facts (leads, their outcomes, speed to lead, status "
                   "changes) to leads whose current status is listed; delivery (spend, "
                   "impressions, clicks, reach) and planned budget are not restricted by it",)),
     Filter(name="date_from", label="From", kind="date_from",
-           description="First day, inclusive, applied to each fact's own date."),
+           description="First day, inclusive, applied to each fact's own date.",
+           metavar="YYYY-MM-DD", aliases=("--from",)),
     Filter(name="date_to", label="To", kind="date_to",
-           description="Last day, inclusive, applied to each fact's own date."),
+           description="Last day, inclusive, applied to each fact's own date.",
+           metavar="YYYY-MM-DD", aliases=("--to",)),
 ])
 
 def metrics_for_dimension(dimension: str) -> list[str]:

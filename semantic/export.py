@@ -296,7 +296,7 @@ def _is_text(type_name: str) -> bool:
 def export_file_name(filters: Mapping | None = None, today: dt.date | None = None) -> str:
     """A file name carrying the filters and the export date, safe on every file system, e.g.
     `leads_user-199_kings-way_2024-07-01_2024-07-31_20261124.csv`."""
-    filters = dict(filters or {})
+    filters = make_filters(filters).as_dict()
     today = today or dt.date.today()
     parts = ["leads"]
     parts += _listed(filters.get("business_user"), "user", "users")

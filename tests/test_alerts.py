@@ -13,7 +13,7 @@ from factories import build_warehouse, campaign, insight, lead
 
 import semantic
 from semantic import alerts
-from semantic.cli_app import alerts as alerts_command
+from semantic.cli.delivery import alerts as alerts_command
 
 BIG = 100_000  # a daily budget no campaign here overspends
 
@@ -152,7 +152,7 @@ def test_cli_errors_are_one_line_with_exit_code_2(tmp_path, db):
     assert "no warehouse here" in result.output and "just ingest" in result.output
     result = CliRunner().invoke(alerts_command, ["--db", str(db), "--from", "2024-07-02",
                                                  "--to", "2024-07-01"])
-    assert result.exit_code == 2 and "--from 2024-07-02 is after --to 2024-07-01" in \
+    assert result.exit_code == 2 and "date_from 2024-07-02 is after date_to 2024-07-01" in \
         result.output
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from factories import trap_warehouse
 
 from semantic import catalog as cat
-from semantic.cli_query import catalog, query
+from semantic.cli.query import catalog, query
 
 
 @pytest.fixture(scope="module")
@@ -86,16 +86,16 @@ def test_sql_flag_prints_sql_without_a_database(dialect, tmp_path):
 ], ids=["metric", "dimension", "incompatible", "user", "date", "tenant"])
 def test_errors_are_one_line(db, args, message):
     result = CliRunner().invoke(query, [*args, "--db", db])
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: ") and message in result.output
+    assert result.exit_code == 2  # an error (1: a check found something)
+    assert result.output.startswith("error: ") and message in result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
 
 
 def test_missing_database_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("CAMPAIGN_BI_DB", str(tmp_path / "gone.duckdb"))
     result = CliRunner().invoke(query, ["-m", "spend"])
-    assert result.exit_code == 1
-    assert "gone.duckdb: no warehouse file here" in result.output
+    assert result.exit_code == 2  # an error (1: a check found something)
+    assert "gone.duckdb: no warehouse here" in result.output
     assert result.output.count("\n") == 1
 
 
@@ -137,3 +137,27 @@ def test_metric_and_dimension_names_are_case_insensitive(layer):
     upper = layer.query(["SPEND", "Cpl"], ["Project"])
     assert list(upper.columns) == ["project", "spend", "cpl"]
     pd.testing.assert_frame_equal(upper, layer.query(["spend", "cpl"], ["project"]))
+
+
+@pytest.mark.parametrize("command", ["query", "alerts", "export-leads"])
+def test_filter_options_are_the_catalogs(command):
+    from semantic import catalog as cat
+    from semantic.cli import main
+
+    text = " ".join(CliRunner().invoke(main, [command, "--help"], terminal_width=400)
+                    .output.split())
+    for spec in cat.FILTERS.values():
+        assert f"{spec.option}" in text and spec.description in text, spec.name
+        for alias in spec.aliases:
+            assert alias in text
+
+
+def test_long_filter_options_and_comma_ids_mean_the_same(db):
+    short = CliRunner().invoke(query, ["-m", "spend", "--by", "business_user", "--user", "10",
+                                       "--user", "20", "--from", "2000-01-01", "--db", db,
+                                       "--format", "csv"])
+    long = CliRunner().invoke(query, ["-m", "spend", "--by", "business_user",
+                                      "--business-user", "10,20", "--date-from", "2000-01-01",
+                                      "--db", db, "--format", "csv"])
+    assert short.exit_code == long.exit_code == 0, short.output + long.output
+    assert short.output == long.output and len(short.output.splitlines()) > 1

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from factories import trap_warehouse
 
 import semantic
-from semantic.cli_query import sql as sql_command
+from semantic.cli.query import sql as sql_command
 from semantic.errors import AdHocQueryError, SandboxRefusedError
 
 REFUSED = {
@@ -61,8 +61,8 @@ def test_layer_sql_refuses(layer, statement):
 @pytest.mark.parametrize("statement", REFUSED.values(), ids=REFUSED.keys())
 def test_cli_sql_refuses_in_one_line(db, statement):
     result = CliRunner().invoke(sql_command, [statement, "--db", str(db)])
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: refused by the")
+    assert result.exit_code == 2  # an error (1: a check found something)
+    assert result.output.startswith("error: refused by the")
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
 
 
@@ -82,14 +82,14 @@ def test_ordinary_failures_are_one_line(layer, db):
     with pytest.raises(AdHocQueryError, match="^query failed: .*no_such_table"):
         layer.sql("SELECT * FROM no_such_table")
     result = CliRunner().invoke(sql_command, ["SELEC 1", "--db", str(db)])
-    assert result.exit_code == 1 and result.output.startswith("Error: query failed:")
+    assert result.exit_code == 2  # an error (1: a check found something) and result.output.startswith("error: query failed:")
     assert result.output.count("\n") == 1
 
 
 def test_missing_database(tmp_path):
     result = CliRunner().invoke(sql_command, ["SELECT 1", "--db", str(tmp_path / "x.duckdb")])
-    assert result.exit_code == 1
-    assert "no warehouse file here" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2  # an error (1: a check found something)
+    assert "no warehouse here" in result.output and "Traceback" not in result.output
 
 
 def test_the_layer_still_answers_after_refusals(layer):

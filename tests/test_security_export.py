@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from factories import build_warehouse, campaign, lead
 
 import semantic
-from semantic.cli_app import export_leads as export_command
+from semantic.cli.delivery import export_leads as export_command
 from semantic.export import (
     AuditLogError,
     ExportError,

@@ -182,7 +182,7 @@ def test_store_finds_the_project_named_like_an_attack(layer):
     state.projects = [OBRIEN]
     assert (state.data.kpis["spend"], state.data.kpis["leads"]) == (10.0, 2)
     assert state.data.campaigns["campaign"].tolist() == [1]
-    assert state.export_filters()["project"] == [OBRIEN]
+    assert state.export_filters().project == (OBRIEN,)
     state.param.update(projects=[], campaign_search=OBRIEN)
     assert state.data.campaigns["campaign"].tolist() == [1]
     state.campaign_search = "o'brien"  # contained in two project names
@@ -206,7 +206,7 @@ def test_store(layer, value):
         assert set(state.data.campaigns["campaign"]) == expected
         assert state.data.kpis["spend"] == sum(CAMPAIGNS[c][2] for c in expected)
     else:
-        assert state.data.empty and state.export_filters()["campaign"] == [-1]
+        assert state.data.empty and state.export_filters().campaign == (-1,)
     state.param.update(campaign_search="", lead_statuses=[value])
     assert not state.error and state.data.kpis["leads"] == 0
     assert state.data.kpis["spend"] == TOTAL_SPEND

@@ -124,6 +124,15 @@ class Filters:
         """Names of the filters that restrict anything, in catalog order."""
         return tuple(n for n in catalog.FILTERS if getattr(self, n) not in ((), None))
 
+    def as_dict(self) -> dict[str, object]:
+        """The filters that restrict anything as plain values (lists, ISO dates): the form a
+        request takes in JSON, a URL or an audit line."""
+        out: dict[str, object] = {}
+        for name in self.active():
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, tuple) else value.isoformat()
+        return out
+
 
 NO_FILTERS = Filters()
 

@@ -1,4 +1,4 @@
-"""`campaign-bi`: sample data, ingest, migrations, queries, alerts and exports from one command."""
+"""`campaign-bi sample | ingest | migrate | generate-sql`: building the warehouse."""
 
 from __future__ import annotations
 
@@ -6,19 +6,12 @@ import sys
 from pathlib import Path
 
 import click
-import duckdb
 
-from semantic import cli_app, cli_query
-from semantic.errors import CampaignBIError, ReconciliationError, UnusableInputError
-from semantic.paths import DEFAULT_DB, default_db
+from semantic.cli.options import FOUND, CommandError, db_option, failed, progress
+from semantic.errors import ReconciliationError, UnusableInputError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
-    """Campaign and lead analytics over a DuckDB warehouse of lead-ad exports."""
-
-
-@main.command()
+@click.command()
 @click.option(
     "--out",
     "out_dir",
@@ -41,7 +34,7 @@ def sample(out_dir: Path, scale: float, seed: int, deltas: int) -> None:
     """Write realistic synthetic exports (with real-world dirt) to --out."""
     from semantic.sample import generate
 
-    counts = generate(out_dir, scale=scale, seed=seed, progress=_progress)
+    counts = generate(out_dir, scale=scale, seed=seed, progress=progress)
     for name, rows in counts.items():
         click.echo(f"{name:<26} {rows:>12,} rows")
     if deltas:
@@ -54,16 +47,9 @@ def sample(out_dir: Path, scale: float, seed: int, deltas: int) -> None:
             click.echo(f"daily export: {day}")
 
 
-@main.command()
+@click.command()
 @click.argument("source_dir", type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=default_db,
-    show_default=DEFAULT_DB,
-    help="Warehouse file to (re)build.",
-)
+@db_option("Warehouse file to (re)build, or with --append to merge into.")
 @click.option("--append", is_flag=True,
               help="Merge a partial export (any of the four files, e.g. one day's) into the "
                    "existing warehouse instead of rebuilding it.")
@@ -77,23 +63,18 @@ def ingest(source_dir: Path, db_path: Path, append: bool, export_tz: str | None,
            report_tz: str | None) -> None:
     """Validate the CSV exports in SOURCE_DIR and atomically replace the warehouse with them
     (with --append: with the warehouse merged with them)."""
+    import duckdb
+
     from semantic.ingest import ingest as run_ingest
 
     try:
         summaries = run_ingest(source_dir, db_path, append=append, export_tz=export_tz,
-                               report_tz=report_tz, progress=_progress)
-    except UnusableInputError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except ReconciliationError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+                               report_tz=report_tz, progress=progress)
+    except (UnusableInputError, ReconciliationError) as exc:
+        raise failed(exc) from None
     except (duckdb.Error, OSError) as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        click.echo(
-            f"error: ingest failed, the previous warehouse is unchanged: {first_line}", err=True
-        )
-        sys.exit(1)
+        raise CommandError("ingest failed, the previous warehouse is unchanged: "
+                           + str(failed(exc).message)) from None
     for s in summaries:
         for warning in s.warnings:
             click.echo(f"warning: {warning}", err=True)
@@ -119,20 +100,16 @@ def ingest(source_dir: Path, db_path: Path, append: bool, export_tz: str | None,
     click.echo(f"warehouse ready: {db_path}")
 
 
-@main.command()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=default_db,
-    show_default=DEFAULT_DB,
-)
+@click.command()
+@db_option("Warehouse file to bring up to date.")
 def migrate(db_path: Path) -> None:
     """Apply pending SQL migrations to an existing warehouse (a no-op when up to date)."""
+    import duckdb
+
     from semantic import migrations
 
     if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no warehouse here; run `campaign-bi ingest` first")
+        raise CommandError(f"{db_path}: no warehouse here; run `campaign-bi ingest` first")
     con = duckdb.connect(str(db_path))
     try:
         done = migrations.apply(con)
@@ -141,45 +118,9 @@ def migrate(db_path: Path) -> None:
     click.echo(f"applied {len(done)} migration(s)" + "".join(f"\n  {m.file_name}" for m in done))
 
 
-@main.group()
-def users() -> None:
-    """Dashboard accounts for production mode (scrypt-hashed credentials file)."""
-
-
-@users.command("add")
-@click.argument("name")
-@click.option("--business-user", type=int, help="The one business user this account may see.")
-@click.option("--admin", is_flag=True, help="An analyst account that sees every business user.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for when omitted (never stored in plaintext).")
-@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path),
-              help="Credentials file [env CAMPAIGN_BI_CREDENTIALS or data/credentials.json].")
-def users_add(name: str, business_user: int | None, admin: bool, password: str,
-              credentials: Path | None) -> None:
-    """Create or update account NAME."""
-    from semantic.accounts import save_account
-
-    if admin == (business_user is not None):
-        raise click.UsageError("give exactly one of --business-user ID or --admin")
-    save_account(name, password, business_user, credentials)
-    scope = "admin (all business users)" if admin else f"business user {business_user}"
-    click.echo(f"account {name!r} saved: {scope}")
-
-
-@users.command("list")
-@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path))
-def users_list(credentials: Path | None) -> None:
-    """List accounts and what each may see."""
-    from semantic.accounts import load_accounts
-
-    for account in load_accounts(credentials).values():
-        scope = "admin" if account.is_admin else f"business user {account.business_user}"
-        click.echo(f"{account.name:<24} {scope}")
-
-
-@main.command("generate-sql")
+@click.command("generate-sql")
 @click.option("--check", is_flag=True,
-              help="Only compare: exit 1 naming the files that differ from the catalog.")
+              help="Only compare: name the files that differ from the catalog and exit 1.")
 def generate_sql(check: bool) -> None:
     """Write the SQL migrations generated from the catalog (status rules, metric views)."""
     from semantic import generate
@@ -188,24 +129,6 @@ def generate_sql(check: bool) -> None:
     if check and differ:
         click.echo(f"out of date with the catalog: {', '.join(differ)} "
                    "(run `campaign-bi generate-sql`)", err=True)
-        sys.exit(1)
+        sys.exit(FOUND)
     click.echo(f"{'rewrote' if differ else 'up to date'}: "
                f"{', '.join(differ or generate.files())}")
-
-
-def _progress(message: str) -> None:
-    click.echo(message, err=True)
-
-
-for _command in (cli_query.query, cli_query.sql, cli_query.catalog, cli_app.alerts,
-                 cli_app.export_leads):
-    main.add_command(_command)
-
-
-def run() -> None:
-    """Entry point: typed errors become one line and exit code 1, never a traceback."""
-    try:
-        main(standalone_mode=True)
-    except CampaignBIError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)

@@ -1,7 +1,8 @@
 """`campaign-bi alerts` and `campaign-bi export-leads`: the dashboard's alerts and leads export
 from the command line (cron, scripts). Registered on the `campaign-bi` group in semantic/cli.py.
 
-Exit codes: 0 success (alerts: none fired), 1 alerts fired, 2 an error (one line on stderr).
+Exit codes (semantic/cli/options.py): 0 success (alerts: none fired), 1 alerts fired, 2 an
+error (one line on stderr).
 """
 
 from __future__ import annotations
@@ -14,76 +15,36 @@ from pathlib import Path
 
 import click
 
+from semantic.cli.options import (
+    FOUND,
+    CommandError,
+    db_option,
+    failed,
+    filter_options,
+    filters_from,
+    open_layer,
+)
 from semantic.errors import CampaignBIError
-from semantic.paths import DEFAULT_DB, default_db
-
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-class CommandError(click.ClickException):
-    """One line on stderr and exit code 2 (exit code 1 means "alerts fired")."""
-
-    exit_code = 2
-
-
-def _default_db() -> str:
-    return default_db()
-
-
-def _db_option(command):
-    return click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-                        default=_default_db, show_default=DEFAULT_DB,
-                        help="Warehouse file (env CAMPAIGN_BI_DB).")(command)
-
-
-def _connect(db_path: Path):
-    import semantic
-
-    if not db_path.exists():
-        raise CommandError(f"{db_path}: no warehouse here; build it with `just ingest` or "
-                           "`campaign-bi ingest EXPORTS_DIR --db PATH`")
-    try:
-        return semantic.connect(str(db_path))
-    except CampaignBIError as exc:
-        raise CommandError(str(exc)) from None
-
-
-def _filters(users=(), projects=(), statuses=(), date_from=None, date_to=None) -> dict:
-    filters: dict = {}
-    if users:
-        filters["business_user"] = list(users)
-    if projects:
-        filters["project"] = list(projects)
-    if statuses:
-        filters["lead_status"] = list(statuses)
-    if date_from:
-        filters["date_from"] = date_from.date().isoformat()
-    if date_to:
-        filters["date_to"] = date_to.date().isoformat()
-    if date_from and date_to and date_from > date_to:
-        raise CommandError(f"--from {filters['date_from']} is after --to {filters['date_to']}")
-    return filters
-
 
 @click.command()
-@_db_option
-@click.option("--user", "users", type=int, multiple=True, help="Business user id (repeatable).")
-@click.option("--from", "date_from", type=_DATE, help="First day, inclusive (YYYY-MM-DD).")
-@click.option("--to", "date_to", type=_DATE, help="Last day, inclusive (YYYY-MM-DD).")
+@db_option()
+@filter_options
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Alert rules TOML (default: semantic/alerts.toml).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-def alerts(db_path: Path, users: tuple[int, ...], date_from, date_to, config_path, fmt) -> None:
+def alerts(db_path: Path, config_path, fmt, **options) -> None:
     """Evaluate the alert rules per campaign; exit 1 when any alert fires (for cron)."""
     from semantic.alerts import evaluate, load_config
 
-    filters = _filters(users=users, date_from=date_from, date_to=date_to)
-    layer = _connect(db_path)
+    filters = filters_from(options)
+    layer = open_layer(db_path)
     try:
         fired = evaluate(layer, filters, None, load_config(config_path))
     except CampaignBIError as exc:
-        raise CommandError(str(exc)) from None
+        raise failed(exc) from None
+    finally:
+        layer.close()
     if fmt == "json":
         records = [
             {**row, "campaign": int(row["campaign"]), "business_user": int(row["business_user"])}
@@ -94,7 +55,7 @@ def alerts(db_path: Path, users: tuple[int, ...], date_from, date_to, config_pat
         click.echo("no alerts")
     else:
         click.echo(_table(fired))
-    raise SystemExit(1 if len(fired) else 0)
+    raise SystemExit(FOUND if len(fired) else 0)
 
 
 def _table(fired) -> str:
@@ -128,33 +89,29 @@ def os_user() -> str:
 @click.command("export-leads")
 @click.option("--out", "out_path", type=click.Path(path_type=Path), required=True,
               help="CSV file to write; given a folder, a file named after the filters.")
-@_db_option
-@click.option("--user", "users", type=int, multiple=True, help="Business user id (repeatable).")
-@click.option("--project", "projects", multiple=True, help="Project name (repeatable).")
-@click.option("--from", "date_from", type=_DATE, help="First day added, inclusive.")
-@click.option("--to", "date_to", type=_DATE, help="Last day added, inclusive.")
-@click.option("--status", "statuses", multiple=True, help="Current lead status (repeatable).")
-def export_leads(out_path: Path, db_path: Path, users, projects, date_from, date_to,
-                 statuses) -> None:
+@db_option()
+@filter_options
+def export_leads(out_path: Path, db_path: Path, **options) -> None:
     """Write the filtered leads (with PII) to a CSV file and print the row count.
 
     The file is created readable by its owner only; the export is refused above
     CAMPAIGN_BI_EXPORT_MAX_ROWS leads (default 2,000,000) and recorded (who, when, filters,
     rows, file name; no lead data) in CAMPAIGN_BI_AUDIT_LOG (default data/exports_audit.jsonl).
+    The date range applies to the day a lead was added.
     """
     import duckdb
 
     from semantic.export import export_file_name
     from semantic.export import export_leads as run_export
 
-    filters = _filters(users, projects, statuses, date_from, date_to)
+    filters = filters_from(options)
     if out_path.is_dir():
         out_path = out_path / export_file_name(filters, dt.date.today())
-    layer = _connect(db_path)
+    layer = open_layer(db_path)
     try:
         rows = run_export(layer, out_path, filters, None, actor=os_user())
     except CampaignBIError as exc:
-        raise CommandError(str(exc)) from None
+        raise failed(exc) from None
     except (OSError, duckdb.Error) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0]
         raise CommandError(f"{out_path}: cannot write ({reason})") from None

@@ -1,12 +1,13 @@
 """`campaign-bi query | sql | catalog`: the semantic layer from the command line.
 
     campaign-bi query --metric spend --metric cpl --by project --from 2024-07-01 --to 2024-07-31
-    campaign-bi query -m spend,leads,cpl --by week --user 1411 --format csv
+    campaign-bi query -m spend,leads,cpl --by week --business-user 1411 --format csv
     campaign-bi query -m cpl --by project --sql --dialect spark      # print SQL, no database
     campaign-bi sql "SELECT project, sum(spend) FROM marts.campaign_daily GROUP BY 1"
     campaign-bi catalog
 
-Errors (missing database, unknown metric, sandbox refusal, ...) are one line and exit 1.
+The filter options are the catalog's filters (semantic/cli/options.py). Errors (missing
+database, unknown metric, sandbox refusal, ...) are one line and exit 2.
 """
 
 from __future__ import annotations
@@ -19,32 +20,18 @@ from typing import TYPE_CHECKING
 import click
 
 from semantic import catalog as cat
+from semantic.cli.options import db_option, failed, filter_options, filters_from, open_layer
 from semantic.dialects import DIALECTS
 from semantic.errors import CampaignBIError
-from semantic.paths import DEFAULT_DB, default_db
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 
-def _default_db() -> str:
-    return default_db()
-
-
 def _split(values: Iterable[str]) -> list[str]:
     """Repeated options and comma lists both work: `-m spend -m cpl` or `-m spend,cpl`."""
     return [part.strip() for v in values for part in v.split(",") if part.strip()]
-
-
-def _open(db: str):
-    from semantic.layer import connect
-
-    return connect(db)
-
-
-def _fail(exc: CampaignBIError) -> click.ClickException:
-    return click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
 def _format_value(value, unit: str | None) -> str:
@@ -97,27 +84,17 @@ def render(df: pd.DataFrame, fmt: str) -> str:
               help="Metric to compute (repeat or comma-separate); see `campaign-bi catalog`.")
 @click.option("--by", "dimensions", multiple=True,
               help="Dimension to break down by (repeat or comma-separate), e.g. project, week.")
-@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="First day, inclusive.")
-@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last day, inclusive.")
-@click.option("--db", default=_default_db, show_default=f"$CAMPAIGN_BI_DB or {DEFAULT_DB}",
-              help="Warehouse file (opened read-only).")
-@click.option("--user", "users", multiple=True, help="Business user id (repeatable).")
-@click.option("--project", "projects", multiple=True, help="Project name (repeatable).")
-@click.option("--campaign", "campaigns", multiple=True, help="Campaign id (repeatable).")
-@click.option("--status", "statuses", multiple=True,
-              help="Current lead status (repeatable); restricts lead-based metrics only.")
-@click.option("--tenant", help="Business user id every result is confined to.")
+@filter_options
+@db_option()
+@click.option("--tenant", metavar="ID", help="Business user id every result is confined to.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @click.option("--sql", "show_sql", is_flag=True, help="Print the SQL instead of running it.")
 @click.option("--dialect", type=click.Choice(DIALECTS), default="duckdb", show_default=True,
               help="SQL dialect for --sql (any dialect but duckdb implies --sql).")
-def query(metrics, dimensions, date_from, date_to, db, users, projects, campaigns, statuses,
-          tenant, fmt, show_sql, dialect) -> None:
+def query(metrics, dimensions, db_path, tenant, fmt, show_sql, dialect, **options) -> None:
     """Compute metrics by dimensions from the warehouse."""
-    filters = {"business_user": list(users), "project": list(projects),
-               "campaign": list(campaigns), "lead_status": list(statuses),
-               "date_from": date_from, "date_to": date_to}
+    filters = filters_from(options)
     try:
         from semantic.compiler import compile_query, make_query  # not for other commands
 
@@ -125,14 +102,14 @@ def query(metrics, dimensions, date_from, date_to, db, users, projects, campaign
         if show_sql or dialect != "duckdb":
             click.echo(compile_query(request, dialect).sql)
             return
-        layer = _open(db)
+        layer = open_layer(db_path)
         try:
             df = layer.query(request.metrics, request.dimensions, request.filters,
                              request.tenant)
         finally:
             layer.close()
     except CampaignBIError as exc:
-        raise _fail(exc) from None
+        raise failed(exc) from None
     for note in df.attrs.get("notes", []):
         click.echo(f"note: {note}", err=True)
     click.echo(render(df, fmt))
@@ -140,20 +117,19 @@ def query(metrics, dimensions, date_from, date_to, db, users, projects, campaign
 
 @click.command()
 @click.argument("text", metavar="QUERY")
-@click.option("--db", default=_default_db, show_default=f"$CAMPAIGN_BI_DB or {DEFAULT_DB}",
-              help="Warehouse file (opened read-only).")
+@db_option()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
               show_default=True)
-def sql(text, db, fmt) -> None:
+def sql(text, db_path, fmt) -> None:
     """Run one read-only SQL query in a sandbox (no writes, files, extensions or SET)."""
     try:
-        layer = _open(db)
+        layer = open_layer(db_path)
         try:
             df = layer.sql(text)
         finally:
             layer.close()
     except CampaignBIError as exc:
-        raise _fail(exc) from None
+        raise failed(exc) from None
     if fmt == "csv":
         click.echo(df.to_csv(index=False).rstrip("\n"))
     else:
