@@ -26,6 +26,7 @@ from semantic.cli.options import (
 )
 from semantic.errors import CampaignBIError
 
+
 @click.command()
 @db_option()
 @filter_options
