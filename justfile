@@ -23,10 +23,17 @@ setup:
             interpreter=$candidate; break
         fi
     done
+    echo "campaign-bi: setting up {{venv}} with $("$interpreter" --version) (installing packages: about a minute the first time)…"
     [ -x "{{py}}" ] || "$interpreter" -m venv {{venv}}
-    {{py}} -m pip install --quiet --upgrade pip
-    {{py}} -m pip install --quiet -e '.[dev]'
+    log="{{venv}}/install.log"
+    # the installer's own output goes to a log, shown only when it fails
+    if ! { {{py}} -m pip install --upgrade pip && {{py}} -m pip install -e '.[dev]'; } >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "campaign-bi: installing the packages failed (whole log: $log)" >&2
+        exit 2
+    fi
     touch "$stamp"
+    echo "campaign-bi: {{venv}} ready"
 
 # generate the sample exports (scale 1) into data/sample
 sample scale="1" seed="42": setup
@@ -49,10 +56,15 @@ serve port="5006": setup
     #!/usr/bin/env bash
     set -euo pipefail
     if [ ! -f "{{db}}" ]; then
-        [ -f "{{sample_dir}}/campaigns.csv" ] || just sample
+        if [ ! -f "{{sample_dir}}/campaigns.csv" ]; then
+            echo "campaign-bi: generating the sample exports (scale 1, seed 42) into {{sample_dir}}…"
+            just sample
+        fi
+        echo "campaign-bi: ingesting {{sample_dir}} into {{db}}…"
         just ingest
     fi
     export CAMPAIGN_BI_DB="{{db}}"
+    echo "campaign-bi: serving the dashboard at http://127.0.0.1:{{port}}/dashboard (Ctrl-C stops it)"
     exec {{venv}}/bin/panel serve app/dashboard.py --address 127.0.0.1 --port {{port}} \
         --allow-websocket-origin 127.0.0.1:{{port}} --allow-websocket-origin localhost:{{port}}
 

@@ -10,7 +10,7 @@ import html
 import tornado.web
 
 from app.login_throttle import LoginThrottle
-from semantic.accounts import authenticate
+from semantic.access.accounts import authenticate
 
 login_url = "/login"
 logout_url = "/logout"

@@ -79,7 +79,7 @@ def tenant_for_user(user: str | None) -> int | None:
     user sees nothing: the tenant is never guessed."""
     if not login_required():
         return None
-    from semantic.accounts import AccountError, load_accounts
+    from semantic.access.accounts import AccountError, load_accounts
 
     try:
         account = load_accounts().get(user) if user else None
@@ -204,7 +204,7 @@ def _quick_name(state: DashboardState) -> str | None:
 def export_bytes(state: DashboardState) -> io.BytesIO:
     """The filtered leads as CSV, written by the export (DuckDB) into a temporary file, read back
     (FileDownload sends the bytes; the file is removed at once)."""
-    from semantic.export import export_leads
+    from semantic.access.export import export_leads
 
     with tempfile.TemporaryDirectory(prefix="campaign-bi-export-") as folder:
         path = Path(folder) / "leads.csv"

@@ -46,10 +46,10 @@ from app.viewdata import (  # noqa: F401  (re-exported: the store's public names
     top_with_other,
     ttfc_histogram,
 )
-from semantic import alerts as alert_rules
+from semantic.access.export import export_file_name
 from semantic.catalog import METRICS
 from semantic.compiler.request import Filters
-from semantic.export import export_file_name
+from semantic.runtime import alerts as alert_rules
 
 TTFC_METRICS = ("contacted_leads", "speed_to_lead_hours")
 DEFERRED_METRICS = tuple(dict.fromkeys((*alert_rules.CAMPAIGN_METRICS, *TTFC_METRICS)))

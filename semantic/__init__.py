@@ -9,7 +9,7 @@ def __getattr__(name: str):
     # Loaded on first use: the command line's ingest and other commands that never query do
     # not pay for pandas and the compiler (~0.7 s per process).
     if name in __all__:
-        from semantic import layer
+        from semantic.runtime import layer
 
         return getattr(layer, name)
     raise AttributeError(f"module 'semantic' has no attribute {name!r}")

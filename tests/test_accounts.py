@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from semantic import accounts
+from semantic.access import accounts
 from semantic.cli import main
 
 

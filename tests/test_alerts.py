@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from factories import build_warehouse, campaign, insight, lead
 
 import semantic
-from semantic import alerts
 from semantic.cli.delivery import alerts as alerts_command
+from semantic.runtime import alerts
 
 BIG = 100_000  # a daily budget no campaign here overspends
 

@@ -13,7 +13,7 @@ from tornado.testing import AsyncHTTPTestCase
 
 from app import auth
 from app.login_throttle import LoginThrottle
-from semantic.accounts import save_account
+from semantic.access.accounts import save_account
 
 SECRET = "x" * 64
 

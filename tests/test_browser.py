@@ -157,7 +157,7 @@ def screenshot(page, path) -> None:
 
 def check_tabs(watched: Watched, layer, filters: dict, tenant: int | None, shots) -> None:
     """Each tab draws its charts or tables, without view or console errors."""
-    from semantic.alerts import evaluate, load_config
+    from semantic.runtime.alerts import evaluate, load_config
 
     page = watched.page
     plots = page.locator(".bk-Canvas").filter(visible=True)  # one per Bokeh figure

@@ -78,7 +78,7 @@ def test_header_sorts_every_campaign_and_next_follows_the_order(demo_url, layer,
 
 
 def test_only_alerting_cells_are_highlighted(demo_url, layer, new_page):
-    from semantic.alerts import evaluate
+    from semantic.runtime.alerts import evaluate
 
     watched = open_dashboard(new_page, demo_url)
     page = watched.page
@@ -98,7 +98,7 @@ def test_only_alerting_cells_are_highlighted(demo_url, layer, new_page):
 
 
 def test_alerts_page_through_one_rule_at_a_time(demo_url, layer, new_page):
-    from semantic.alerts import evaluate
+    from semantic.runtime.alerts import evaluate
 
     watched = open_dashboard(new_page, demo_url)
     page = watched.page

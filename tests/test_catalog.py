@@ -150,7 +150,7 @@ def test_docs_cover_the_public_api():
 
 
 def test_docs_catalog_is_generated_from_the_catalog():
-    from semantic.catalog_doc import render_markdown
+    from semantic.catalog.doc import render_markdown
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "CATALOG.md"
     assert doc.read_text(encoding="utf-8") == render_markdown(), (

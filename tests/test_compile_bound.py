@@ -12,6 +12,7 @@ import pytest
 
 import semantic
 from semantic import catalog, compiler
+from semantic.build.ingest import ingest
 from semantic.compiler import (
     DIALECTS,
     compile_campaign_rows,
@@ -20,7 +21,6 @@ from semantic.compiler import (
     make_query,
 )
 from semantic.errors import CampaignBIError
-from semantic.ingest import ingest
 from semantic.sample import generate
 
 TEXTS = ["Kings Way", "O'Brien; DROP TABLE x; --", "back\\slash", "é漢字 🚀", "a''b", "$tenant",

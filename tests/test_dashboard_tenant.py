@@ -6,7 +6,7 @@ import pytest
 from factories import build_warehouse, campaign, insight, lead
 
 from app import dashboard
-from semantic.accounts import save_account
+from semantic.access.accounts import save_account
 
 
 @pytest.fixture

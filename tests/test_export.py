@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from factories import build_warehouse, campaign, lead
 
 import semantic
+from semantic.access.export import copy_statement, count_statement, export_file_name, export_leads
 from semantic.cli.delivery import export_leads as export_command
-from semantic.export import copy_statement, count_statement, export_file_name, export_leads
 
 HOSTILE = "=cmd|' /C calc'!A0"
 LEADS = [

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from semantic import catalog, generate
+from semantic import catalog
+from semantic.build import generate
+from semantic.build.ingest import ingest
 from semantic.cli import main
-from semantic.ingest import ingest
 from semantic.sample import generate as generate_sample
 from tests.factories import build_warehouse, campaign, change, lead
 

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from csvkit import HEADERS, VALID, write_exports
 from csvkit import warehouse_rows as rows
 
+from semantic.build.ingest import ingest
+from semantic.build.ingest import run as ingest_run
 from semantic.cli import main
 from semantic.errors import UnusableInputError
-from semantic.ingest import ingest
-from semantic.ingest import run as ingest_run
 from semantic.sample import generate
 from semantic.sample.deltas import split_by_day
 

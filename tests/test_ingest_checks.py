@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from csvkit import VALID
 
-from semantic.ingest.checks import clean_condition, q, row_problems, typed_expr
-from semantic.ingest.contract import SOURCES
+from semantic.build.ingest.checks import clean_condition, q, row_problems, typed_expr
+from semantic.build.ingest.contract import SOURCES
 
 AWKWARD = [
     None,

@@ -9,8 +9,8 @@ from csvkit import HEADERS, VALID, write_exports
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from semantic.build.ingest import ingest
 from semantic.errors import UnusableInputError
-from semantic.ingest import ingest
 
 FILES = list(HEADERS)
 NASTY = ["", " ", '"', '""', "'; DROP TABLE raw.leads; --", "=1+1", "\x00", "é", "١٢٣",

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from csvkit import VALID, write_exports
 
+from semantic.build.ingest import ingest, loader
 from semantic.cli import main
 from semantic.errors import ReconciliationError
-from semantic.ingest import ingest, loader
 
 DIRTY_INSIGHTS = [
     *VALID["insights.csv"],

@@ -13,9 +13,9 @@ from csvkit import VALID, write_exports
 from csvkit import warehouse_rows as one
 
 from semantic import connect
+from semantic.build.ingest import ingest
 from semantic.cli import main
 from semantic.errors import UnusableInputError
-from semantic.ingest import ingest
 
 LEADS = [*VALID["campaign_leads.csv"][:2],
          "102,2,Omar Ali,c@example.com,310-242-6257,DONE_DEAL,2024-06-03 01:30:00"]

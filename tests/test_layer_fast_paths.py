@@ -22,9 +22,9 @@ import pytest
 
 import semantic
 from semantic import catalog, compiler
+from semantic.build.ingest import ingest
 from semantic.compiler import make_query, plan
 from semantic.errors import CampaignBIError, InvalidQueryError
-from semantic.ingest import ingest
 from semantic.sample import generate
 
 METRICS = list(catalog.METRICS)

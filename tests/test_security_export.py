@@ -18,14 +18,14 @@ from click.testing import CliRunner
 from factories import build_warehouse, campaign, lead
 
 import semantic
-from semantic.cli.delivery import export_leads as export_command
-from semantic.export import (
+from semantic.access.export import (
     AuditLogError,
     ExportError,
     ExportTooLargeError,
     append_audit,
     export_leads,
 )
+from semantic.cli.delivery import export_leads as export_command
 
 TEN_K = "A" * 10_000
 #: name -> what the exported cell must be ('' prefix = neutralised)
@@ -238,7 +238,7 @@ def test_cli_row_limit_from_the_environment(db, tmp_path, monkeypatch, audit):
 
 
 def test_default_limit_and_its_forms(layer, tmp_path, monkeypatch):
-    from semantic.export import DEFAULT_MAX_ROWS, max_rows
+    from semantic.access.export import DEFAULT_MAX_ROWS, max_rows
 
     assert DEFAULT_MAX_ROWS == 2_000_000 and max_rows() == DEFAULT_MAX_ROWS
     for raw, value in (("1_000", 1000), ("2,500", 2500), (" 7 ", 7)):
@@ -303,7 +303,7 @@ def test_concurrent_appends_never_interleave(tmp_path):
 @pytest.mark.parametrize(("rows", "mb"), [(0, 64), (1, 64), (2_000_000, 64), (2_000_001, 128),
                                           (5_696_500, 192)])
 def test_export_memory_grows_only_in_steps_of_two_million_rows(rows, mb):
-    from semantic.export import memory_limit_mb
+    from semantic.access.export import memory_limit_mb
 
     assert memory_limit_mb(rows) == mb
 
@@ -311,7 +311,7 @@ def test_export_memory_grows_only_in_steps_of_two_million_rows(rows, mb):
 def test_export_instance_is_capped_single_threaded_spills_privately_and_is_locked(db, tmp_path):
     import duckdb
 
-    from semantic.export import _export_instance, _lock_down
+    from semantic.access.export import _export_instance, _lock_down
 
     out = tmp_path / "leads.csv"
     with _export_instance(db, out) as con:
@@ -331,7 +331,7 @@ def test_export_instance_is_capped_single_threaded_spills_privately_and_is_locke
 
 
 def test_failed_export_leaves_no_spill_folder_or_temporary_file(layer, tmp_path, monkeypatch):
-    import semantic.export as export
+    import semantic.access.export as export
 
     def broken(*_args, **_kwargs):
         raise ExportError("boom")

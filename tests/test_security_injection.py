@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 import semantic
 from app.store import DashboardState, FilterState
+from semantic.access.export import export_leads
 from semantic.cli import main as cli
 from semantic.compiler.request import _as_text
-from semantic.export import export_leads
 
 OBRIEN = "O'Brien; DROP TABLE raw.leads; --"
 NILE = "النيل 'ستي'; --"

@@ -1,4 +1,4 @@
-"""Firing alerts: which campaigns break which rule (thresholds in semantic/alerts.toml).
+"""Firing alerts: which campaigns break which rule (thresholds in semantic/runtime/alerts.toml).
 
 A page of 20 at a time, sorted and filtered by rule on the server, drawn by the same plain
 table as the campaigns (app/views/grid.py)."""
@@ -109,7 +109,7 @@ class AlertsView(LiveView):
         return (data.alerts, data.campaign_count if data.alerts is None else None)
 
     def draw(self, data) -> None:
-        from semantic.alerts import load_config
+        from semantic.runtime.alerts import load_config
 
         alerts = data.alerts
         waiting = alerts is None  # a very large scope: computed right after the first paint

@@ -16,7 +16,7 @@ from app.views.html_box import HtmlBox
 from app.views.live import LiveView
 from app.views.pager import Pager, clamped
 from app.views.states import CSS
-from semantic.health import REJECTS_PAGE
+from semantic.runtime.health import REJECTS_PAGE
 
 HEALTH_CSS = CSS + """
 .health h4 { margin: 10px 0 4px; font-size: 0.95em; }

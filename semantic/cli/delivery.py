@@ -31,12 +31,12 @@ from semantic.errors import CampaignBIError
 @db_option()
 @filter_options
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Alert rules TOML (default: semantic/alerts.toml).")
+              default=None, help="Alert rules TOML (default: semantic/runtime/alerts.toml).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 def alerts(db_path: Path, config_path, fmt, **options) -> None:
     """Evaluate the alert rules per campaign; exit 1 when any alert fires (for cron)."""
-    from semantic.alerts import evaluate, load_config
+    from semantic.runtime.alerts import evaluate, load_config
 
     filters = filters_from(options)
     layer = open_layer(db_path)
@@ -102,8 +102,8 @@ def export_leads(out_path: Path, db_path: Path, **options) -> None:
     """
     import duckdb
 
-    from semantic.export import export_file_name
-    from semantic.export import export_leads as run_export
+    from semantic.access.export import export_file_name
+    from semantic.access.export import export_leads as run_export
 
     filters = filters_from(options)
     if out_path.is_dir():

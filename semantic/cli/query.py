@@ -148,7 +148,7 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 def catalog(fmt: str) -> None:
     """List every metric, dimension and filter of the semantic layer."""
     if fmt == "markdown":
-        from semantic.catalog_doc import render_markdown
+        from semantic.catalog.doc import render_markdown
 
         click.echo(render_markdown(), nl=False)
         return

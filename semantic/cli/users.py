@@ -23,7 +23,7 @@ def users() -> None:
 def users_add(name: str, business_user: int | None, admin: bool, password: str,
               credentials: Path | None) -> None:
     """Create or update account NAME."""
-    from semantic.accounts import save_account
+    from semantic.access.accounts import save_account
 
     if admin == (business_user is not None):
         raise click.UsageError("give exactly one of --business-user ID or --admin")
@@ -36,7 +36,7 @@ def users_add(name: str, business_user: int | None, admin: bool, password: str,
 @click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path))
 def users_list(credentials: Path | None) -> None:
     """List accounts and what each may see."""
-    from semantic.accounts import load_accounts
+    from semantic.access.accounts import load_accounts
 
     for account in load_accounts(credentials).values():
         scope = "admin" if account.is_admin else f"business user {account.business_user}"

@@ -79,7 +79,7 @@ def probe_exports(db: str, out: str, jobs: dict[str, dict]) -> dict:
     """Each job's export (admin scope, bound lifted) in turn, with the peak reset in between;
     one process for all, since start-up (imports, opening the layer) is not what is measured."""
     import semantic
-    from semantic.export import export_leads
+    from semantic.access.export import export_leads
 
     os.environ["CAMPAIGN_BI_EXPORT_MAX_ROWS"] = NO_BOUND  # admin scope: measure, never refuse
     layer = semantic.connect(db)

@@ -16,8 +16,8 @@ from decimal import Decimal
 import duckdb
 
 from semantic.errors import ReconciliationError
-from semantic.ingest.checks import q
-from semantic.ingest.contract import SourceFile
+from semantic.build.ingest.checks import q
+from semantic.build.ingest.contract import SourceFile
 
 #: files whose numbers users reconcile with the source, and the measures summed
 SUMMED = {"insights.csv": ("spend", "clicks", "impressions", "reach")}

@@ -1,6 +1,6 @@
 """CSV exports → validated, atomically swapped DuckDB warehouse."""
 
-from semantic.ingest.loader import FileSummary
-from semantic.ingest.run import ingest
+from semantic.build.ingest.loader import FileSummary
+from semantic.build.ingest.run import ingest
 
 __all__ = ["FileSummary", "ingest"]

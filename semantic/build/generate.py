@@ -21,7 +21,7 @@ from sqlglot import exp
 
 from semantic import catalog
 from semantic.compiler import compile_query, make_query
-from semantic.migrations import SQL_DIR
+from semantic.build.migrations import SQL_DIR
 
 HEADER = ("-- Generated from semantic/catalog.py by `campaign-bi generate-sql`: do not edit; "
           "change the catalog and run it again.\n")

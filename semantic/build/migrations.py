@@ -15,7 +15,7 @@ import duckdb
 
 from semantic.errors import MigrationError
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 #: Migrations up to this version create the landing tables; ingest loads data after them and

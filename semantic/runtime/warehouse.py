@@ -28,13 +28,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from semantic.build.migrations import LATEST_RUN
 from semantic.errors import (
     AdHocQueryError,
     SandboxRefusedError,
     WarehouseError,
     WarehouseNotFoundError,
 )
-from semantic.migrations import LATEST_RUN
 
 ALIAS = "wh"  # the attached warehouse's catalog name inside the private instance
 _SANDBOX_SETTINGS = ("SET enable_external_access = false", "SET lock_configuration = true")

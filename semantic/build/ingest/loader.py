@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from semantic.errors import UnusableInputError
-from semantic.ingest.checks import (
+from semantic.build.ingest.checks import (
     FOREIGN_KEYS,
     clean_condition,
     off_midnight_expr,
@@ -25,10 +25,10 @@ from semantic.ingest.checks import (
     row_problems,
     typed_expr,
 )
-from semantic.ingest.contract import SourceFile
-from semantic.ingest.quality import OFF_MIDNIGHT, record_lines
-from semantic.ingest.reconcile import Tally, tally_file
-from semantic.ingest.zones import Zones
+from semantic.build.ingest.contract import SourceFile
+from semantic.build.ingest.quality import OFF_MIDNIGHT, record_lines
+from semantic.build.ingest.reconcile import Tally, tally_file
+from semantic.build.ingest.zones import Zones
 
 _VALUE_PREVIEW = 200
 _TEMP_TABLES = ("stg", "rej_lines", "dup_keys", "distinct_rows", "conflicts")

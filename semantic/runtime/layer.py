@@ -44,7 +44,7 @@ from semantic.compiler import (
 from semantic.compiler.predicates import inline, parameters
 from semantic.errors import InvalidQueryError
 from semantic.paths import default_db
-from semantic.warehouse import Warehouse
+from semantic.runtime.warehouse import Warehouse
 
 _DATE_DTYPE = "datetime64[us]"
 
@@ -246,7 +246,7 @@ class SemanticLayer:
     def time_zone(self) -> str | None:
         """The IANA zone days and hours are reported in (None: the export's local time, as
         written; set at ingest, `campaign-bi ingest --report-tz`)."""
-        from semantic.ingest.zones import recorded
+        from semantic.build.ingest.zones import recorded
 
         version = self.data_version  # read once per warehouse file: drawn on every refresh
         if self._zone[0] != version:
@@ -257,15 +257,15 @@ class SemanticLayer:
 
     def data_health(self):
         """The last ingest's files, reconciliation, refused rows and flagged issues
-        (`semantic.health.DataHealth`); admins only: refused rows quote source values."""
-        from semantic.health import data_health
+        (`semantic.runtime.health.DataHealth`); admins only: refused rows quote source values."""
+        from semantic.runtime.health import data_health
 
         return data_health(self.warehouse)
 
     def rejected_rows(self, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
         """One page of the last ingest's refused rows (file, line, column, value, reason; a
-        page of `semantic.health.REJECTS_PAGE` by default); admins only, like `data_health`."""
-        from semantic.health import REJECTS_PAGE, rejected_rows
+        page of `semantic.runtime.health.REJECTS_PAGE` by default); admins only, like `data_health`."""
+        from semantic.runtime.health import REJECTS_PAGE, rejected_rows
 
         return rejected_rows(self.warehouse, offset, limit or REJECTS_PAGE)
 

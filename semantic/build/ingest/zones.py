@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import duckdb
 
 from semantic.errors import UnusableInputError
-from semantic.migrations import LATEST_RUN
+from semantic.build.migrations import LATEST_RUN
 
 _NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 from semantic.errors import UnusableInputError
-from semantic.ingest.contract import SourceFile
+from semantic.build.ingest.contract import SourceFile
 
 _SNIFF_BYTES = 64 * 1024
 

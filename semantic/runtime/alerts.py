@@ -30,7 +30,7 @@ class AlertConfigError(CampaignBIError):
 
 
 def load_config(source: str | Path | Mapping[str, Any] | None = None) -> dict[str, dict]:
-    """Rules by name from a TOML file (default: semantic/alerts.toml) or an already-parsed
+    """Rules by name from a TOML file (default: semantic/runtime/alerts.toml) or an already-parsed
     mapping with a `rules` table. Unknown rules and missing settings are refused by name."""
     if source is None or isinstance(source, str | Path):
         path = Path(source) if source is not None else DEFAULT_CONFIG
