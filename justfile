@@ -83,7 +83,7 @@ serve-prod address="127.0.0.1" port="5006" procs="2": setup
     export PANEL_COOKIE_SECRET="$CAMPAIGN_BI_COOKIE_SECRET"
     export BOKEH_SECRET_KEY="${BOKEH_SECRET_KEY:-$CAMPAIGN_BI_COOKIE_SECRET}"
     exec {{venv}}/bin/panel serve app/dashboard.py --address {{address}} --port {{port}} \
-        --auth-module app/auth.py --enable-xsrf-cookies --session-ids signed \
+        --auth-module app/serving/auth.py --enable-xsrf-cookies --session-ids signed \
         --allow-websocket-origin {{address}}:{{port}} --num-procs {{procs}}
 
 # run the test suite (browser tests need Debian's chromium at /usr/bin/chromium)

@@ -2,7 +2,7 @@
 Campaigns / Trends / Lead outcomes / Segments / Alerts tabs over the warehouse at
 $CAMPAIGN_BI_DB (default data/warehouse.duckdb). Fully offline: no CDN fonts or scripts.
 
-Three parts: `app.store.DashboardState` (filters → data through the semantic layer),
+Three parts: `app.state.store.DashboardState` (filters → data through the semantic layer),
 `app.views` (render only) and this module (template and widgets, one store per session).
 """
 
@@ -19,11 +19,10 @@ from pathlib import Path
 import panel as pn
 from panel.theme.fast import Fast as _Fast
 
-from app.freshness import follow_new_data
-from app.layers import get_layer
-from app.pickers import data_choice, picker
-from app.search_box import SearchBox
-from app.store import QUICK_RANGES, DashboardState
+from app.state.freshness import follow_new_data
+from app.state.layers import get_layer
+from app.state.store import QUICK_RANGES, DashboardState
+from app.state.warm import warm_first_page
 from app.views import (
     AlertsView,
     CampaignTable,
@@ -34,8 +33,9 @@ from app.views import (
     TrendsView,
 )
 from app.views.html_box import HtmlBox
+from app.views.pickers import data_choice, picker
+from app.views.search_box import SearchBox
 from app.views.states import CSS, note
-from app.warm import warm_first_page
 from semantic.paths import default_db
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ To serve another file: `CAMPAIGN_BI_DB=/path/to/warehouse.duckdb panel serve app
 def sidebar(state: DashboardState) -> list:
     # Thousands of users or projects: the drop-down lists the first matches of what is typed
     # (the browser would choke on drawing them all); tens of thousands are searched in the
-    # database (app/pickers.py).
+    # database (app/views/pickers.py).
     limits = {"option_limit": 100, "search_option_limit": 100}
     users = picker(state, "business_users",
                    lambda text, limit: state.option_matches("business_user", text, limit),
@@ -189,7 +189,7 @@ def date_picker(state: DashboardState) -> pn.widgets.DateRangePicker:
             dates.value = tuple(event.new)
     dates.param.watch(to_state, "value")
     state.param.watch(to_widget, "date_range")
-    state.param.watch(  # a new warehouse may move the span (app/freshness.py)
+    state.param.watch(  # a new warehouse may move the span (app/state/freshness.py)
         lambda *_: dates.param.update(start=state.date_min, end=state.date_max), "data")
     return dates
 
@@ -219,7 +219,7 @@ def header_note(state: DashboardState):
         return f'<div class="cbi-note">{scope}Data available: {span}</div>'
     pane = HtmlBox(text(), css=CSS)
 
-    def follow(*_):  # a new warehouse may move the span (app/freshness.py)
+    def follow(*_):  # a new warehouse may move the span (app/state/freshness.py)
         if (new := text()) != pane.object:
             pane.object = new
     state.param.watch(follow, "data")
@@ -314,7 +314,7 @@ def account_menu(user: str | None) -> list:
 
 
 if pn.state.served:
-    from app import offline
+    from app.serving import offline
 
     offline.before_build()  # no stylesheet from a CDN, even in a session rebuilt late
     pn.extension(design=Fast, notifications=False)

@@ -281,7 +281,7 @@ def pick_tenants(layer) -> tuple[int, int]:
 
 @pytest.fixture(scope="session")
 def prod_setup(browser, warehouse, layer, tmp_path_factory) -> Iterator[ProdSetup]:
-    """The dashboard in production mode: login through app/auth.py, accounts created with the
+    """The dashboard in production mode: login through app/serving/auth.py, accounts created with the
     CLI (`campaign-bi users add`) in a temporary credentials file."""
     folder = tmp_path_factory.mktemp("prod-server")
     creds = folder / "credentials.json"
@@ -298,7 +298,7 @@ def prod_setup(browser, warehouse, layer, tmp_path_factory) -> Iterator[ProdSetu
         "production", warehouse, folder / "panel.log",
         # as `just serve-prod` (one process: the login throttle counts per process), secrets
         # from the environment
-        extra_args=("--auth-module", "app/auth.py", "--enable-xsrf-cookies",
+        extra_args=("--auth-module", "app/serving/auth.py", "--enable-xsrf-cookies",
                     "--session-ids", "signed"),
         env={"CAMPAIGN_BI_CREDENTIALS": str(creds), "PANEL_COOKIE_SECRET": secrets.token_hex(32),
              "BOKEH_SECRET_KEY": secrets.token_hex(32)})

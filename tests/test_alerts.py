@@ -179,8 +179,8 @@ def test_without_dates_alerts_cover_the_days_with_data(tmp_path):
 
 
 def test_the_cli_and_the_dashboard_fire_the_same_alerts_for_all_data(warehouse):
-    from app import store
-    from app.layers import get_layer
+    from app.state import store
+    from app.state.layers import get_layer
 
     store.RESULTS.clear()
     state = store.DashboardState(get_layer(warehouse))

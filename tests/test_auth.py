@@ -1,4 +1,4 @@
-"""Production-mode sign-in (app/auth.py): throttled guessing, bounded cookie age, no free text
+"""Production-mode sign-in (app/serving/auth.py): throttled guessing, bounded cookie age, no free text
 on the login page. Served by Tornado in-process (no browser needed)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 import tornado.web
 from tornado.testing import AsyncHTTPTestCase
 
-from app import auth
-from app.login_throttle import LoginThrottle
+from app.serving import auth
+from app.serving.login_throttle import LoginThrottle
 from semantic.access.accounts import save_account
 
 SECRET = "x" * 64

@@ -25,7 +25,7 @@ from browser_support import (
     parse_number,
 )
 
-from app import format as fmt
+from app.views import format as fmt
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from app.viewdata import FilterState, narrow_to_search
+from app.state.viewdata import FilterState, narrow_to_search
 
 FOUND = pd.DataFrame({"campaign_id": [7, 42, 420, 1042, 9],
                       "project": ["Kings Way", "Silver Oasis", "kings way east", "Palm Hills",

@@ -47,8 +47,8 @@ def test_health_html_escapes_and_says_whether_it_reconciles(tmp_path):
 
 def test_only_admins_get_the_tab(tmp_path):
     from app.dashboard import MainArea
-    from app.layers import get_layer
-    from app.store import DashboardState
+    from app.state.layers import get_layer
+    from app.state.store import DashboardState
 
     layer = get_layer(str(built(tmp_path)))
     admin = MainArea(DashboardState(layer))
@@ -58,8 +58,8 @@ def test_only_admins_get_the_tab(tmp_path):
 
 
 def test_every_refused_row_can_be_paged_through(tmp_path):
-    from app.layers import get_layer
-    from app.store import DashboardState
+    from app.state.layers import get_layer
+    from app.state.store import DashboardState
     from app.views.health import REJECTS_PAGE, DataHealthView
 
     unknown = [f"{900 + i},999,1,1.00,1,2,2024-06-01" for i in range(REJECTS_PAGE + 10)]

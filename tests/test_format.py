@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from app import format as fmt
+from app.views import format as fmt
 
 MISSING = [None, float("nan"), pd.NA, pd.NaT, math.inf]
 

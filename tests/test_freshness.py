@@ -1,4 +1,4 @@
-"""An open dashboard follows a new warehouse file (app/freshness.py): new data, choices and
+"""An open dashboard follows a new warehouse file (app/state/freshness.py): new data, choices and
 span after an ingest swapped the file, the chosen filters kept; in a real browser too."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from factories import build_warehouse, campaign, insight
 from playwright.sync_api import expect
 
 import semantic
-from app.freshness import reload_data
-from app.store import DashboardState
+from app.state.freshness import reload_data
+from app.state.store import DashboardState
 
 OLD = dict(campaigns=[campaign(1, user=7, project="Kings"), campaign(2, user=8, project="Zed")],
            insights=[insight(1, "2024-07-01", spend="10"), insight(2, "2024-07-02", spend="5")])

@@ -1,5 +1,5 @@
 """Clicks are never lost and stale results are never shown: a served session computes off the
-event loop and applies only the newest request's result (app/refresh.py)."""
+event loop and applies only the newest request's result (app/state/refresh.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from app.refresh import LatestWins
+from app.state.refresh import LatestWins
 from app.views.states import note
 from app.views.trends import SERIES, TrendsView, chart, lone_points
 
@@ -106,7 +106,7 @@ def test_the_cpl_chart_with_one_value_shows_a_dot():
     """CPL defined in one period only: the line has nothing to join, the dot is there."""
     import datetime as dt
 
-    from app.viewdata import DashboardData, FilterState
+    from app.state.viewdata import DashboardData, FilterState
 
     trends = pd.DataFrame({"period": pd.to_datetime(["2024-07-01", "2024-07-02"]),
                            "leads": [0, 2], "spend": [10.0, 30.0], "status_changes": [0, 1],

@@ -1,5 +1,5 @@
 """Sessions share one semantic layer per warehouse: `panel serve` runs app/dashboard.py afresh
-for every session, so the layer cache must live in an imported module (app/layers.py)."""
+for every session, so the layer cache must live in an imported module (app/state/layers.py)."""
 
 from __future__ import annotations
 

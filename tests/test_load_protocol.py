@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from load.protocol import ProtocolSession
 from load.sessions import Stats
 
-from app import format as fmt
+from app.views import format as fmt
 
 
 def run_apart(coroutine):

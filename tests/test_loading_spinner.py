@@ -8,9 +8,9 @@ from __future__ import annotations
 import panel as pn
 from bokeh.document import Document
 
-from app import store
 from app.dashboard import MainArea
-from app.layers import get_layer
+from app.state import store
+from app.state.layers import get_layer
 
 LOADING = "pn-loading"
 

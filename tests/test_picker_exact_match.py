@@ -2,7 +2,7 @@
 longer one that merely contains it (`199` must not pick `1199`: for an admin that is another
 company's data).
 
-The database-searched picker (app/pickers.py `SearchPicker`) shows `option_matches` in the order
+The database-searched picker (app/views/pickers.py `SearchPicker`) shows `option_matches` in the order
 the database gives: an exact match first, then names starting with the text, then the rest. The
 browser also narrows the last answer it has while the answer for the latest keystroke is on its
 way, so the exact match must lead there too; and Enter pressed before any answer arrived sends
@@ -15,8 +15,8 @@ import pytest
 from factories import build_warehouse, campaign, insight
 
 import semantic
-from app.pickers import SearchPicker
-from app.store import DashboardState
+from app.state.store import DashboardState
+from app.views.pickers import SearchPicker
 
 USERS = (19, 199, 1199, 1990, 2199)
 #: (user, project): "Kings" is the exact match of "kings"; two names start with it, two

@@ -1,4 +1,4 @@
-"""The sidebar's pickers (app/pickers.py): data-derived labels are escaped but map to the raw
+"""The sidebar's pickers (app/views/pickers.py): data-derived labels are escaped but map to the raw
 values, the widgets and the store stay in sync both ways, and beyond FULL_LIST_LIMIT choices a
 picker searches the database instead of sending every choice to the browser."""
 
@@ -8,9 +8,9 @@ import pytest
 from factories import build_warehouse, campaign, insight
 
 import semantic
-from app import pickers
-from app.pickers import SearchPicker, data_choice, picker, safe_labels
-from app.store import DashboardState
+from app.state.store import DashboardState
+from app.views import pickers
+from app.views.pickers import SearchPicker, data_choice, picker, safe_labels
 
 HOSTILE = '<b onmouseover="x()">Kings & Co</b>'
 

@@ -1,4 +1,4 @@
-"""The database-searched pickers in a real browser (app/pickers.py `SearchPicker`, used when a
+"""The database-searched pickers in a real browser (app/views/pickers.py `SearchPicker`, used when a
 filter has more choices than the browser can list; forced here with a limit of 1): completions
 arrive as you type, picking one filters the dashboard, removing its chip unfilters it, and
 names from the data show as text. Below: typing a whole id or name and pressing Enter picks

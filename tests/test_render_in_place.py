@@ -12,13 +12,13 @@ import pytest
 from bokeh.document import Document
 
 from app.dashboard import MainArea, build
-from app.layers import get_layer
+from app.state.layers import get_layer
 from app.views import OutcomesView, TrendsView
 
 
 @pytest.fixture
 def page(warehouse):
-    from app import store
+    from app.state import store
 
     store.RESULTS.clear()  # every change below computes afresh
     state = store.DashboardState(get_layer(warehouse))
@@ -52,7 +52,7 @@ def test_the_first_page_draws_only_what_is_shown(page):
     "reset",
 ], ids=["user", "range+grain", "status", "search", "reset"])
 def test_a_change_computes_once_and_draws_each_shown_view_once(page, change):
-    from app import store
+    from app.state import store
 
     state, _layout, views, tabs = page
     tabs.active = 1  # the trends: they depend on the grain too
@@ -113,7 +113,7 @@ def test_updates_send_data_to_the_existing_models(page):
 
 
 def test_segments_switch_between_projects_and_business_users_in_place(page):
-    from app.store import OTHER
+    from app.state.store import OTHER
     from app.views import SegmentsView
 
     state, layout, views, tabs = page

@@ -1,4 +1,4 @@
-"""The process-wide result cache (app/results.py) and the first-page warm-up (app/warm.py)."""
+"""The process-wide result cache (app/state/results.py) and the first-page warm-up (app/state/warm.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from factories import build_warehouse, campaign, insight
 
 import semantic
-from app import store
-from app.results import ResultCache, pinning
-from app.warm import warm_first_page
+from app.state import store
+from app.state.results import ResultCache, pinning
+from app.state.warm import warm_first_page
 
 
 def test_least_recently_used_goes_first():

@@ -6,7 +6,7 @@ import panel as pn
 import param
 from panel.io.state import set_curdoc
 
-from app.search_box import SearchBox
+from app.views.search_box import SearchBox
 
 
 class Filters(param.Parameterized):

@@ -198,7 +198,7 @@ def test_cli_export_is_audited_with_the_os_user(db, tmp_path, audit):
 
 def test_dashboard_download_is_audited_with_its_tenant(layer, audit):
     from app.dashboard import export_bytes
-    from app.store import DashboardState
+    from app.state.store import DashboardState
 
     state = DashboardState(layer, tenant=200)
     body = export_bytes(state).getvalue().decode("utf-8")

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import semantic
-from app.store import DashboardState, FilterState
+from app.state.store import DashboardState, FilterState
 from semantic.access.export import export_leads
 from semantic.cli import main as cli
 from semantic.compiler.request import _as_text

@@ -13,7 +13,7 @@ import time
 import pytest
 
 import semantic
-from app.store import DashboardState
+from app.state.store import DashboardState
 from semantic.build.ingest import ingest
 from semantic.sample import generate
 

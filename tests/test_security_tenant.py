@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import semantic
-from app.store import KPI_METRICS, OTHER, DashboardState, FilterState
+from app.state.store import KPI_METRICS, OTHER, DashboardState, FilterState
 from semantic.access.export import export_leads
 from semantic.build.ingest import ingest
 from semantic.sample import generate

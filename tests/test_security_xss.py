@@ -3,7 +3,7 @@ dashboard, never run as HTML: a business user who names a project `<img onerror=
 get script into another session (e.g. an analyst who sees every business user).
 
 Bokeh's MultiChoice renders option labels with Choices.js, which treats them as HTML; the
-project and status pickers (app/pickers.py) therefore get escaped labels mapped to raw values."""
+project and status pickers (app/views/pickers.py) therefore get escaped labels mapped to raw values."""
 
 from __future__ import annotations
 

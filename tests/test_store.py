@@ -12,7 +12,7 @@ import pytest
 from factories import build_warehouse, campaign, change, insight, lead
 
 import semantic
-from app import store as S
+from app.state import store as S
 from app.views import kpis as kpi_view
 from app.views.campaigns import CampaignTable
 from app.views.states import EMPTY_TEXT
@@ -394,7 +394,7 @@ def test_option_matches_follow_the_chosen_users_and_the_tenant(state, layer):
 def test_the_funnel_shows_other_only_for_statuses_outside_its_stages():
     import pandas as pd
 
-    from app.viewdata import status_and_funnel
+    from app.state.viewdata import status_and_funnel
 
     frame = pd.DataFrame({"stage": ["new", "other"], "lead_status": ["NEW_LEAD", "ODD"],
                           "leads": [3, 1]})

@@ -36,7 +36,7 @@ def test_weeks_start_on_monday_and_days_cover_the_range():
 def test_segment_bars_best_first_missing_after_other_last():
     import numpy as np
 
-    from app import format as fmt
+    from app.views import format as fmt
     from app.views.segments import bar_columns
 
     frame = pd.DataFrame({"business_user": [7, 8, 9, "Other (3)"], "cpl": [5.0, np.nan, 2.0, 9.0],

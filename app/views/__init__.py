@@ -1,4 +1,4 @@
-"""View components: each renders what the data store (`app.store.DashboardState`) gives."""
+"""View components: each renders what the data store (`app.state.store.DashboardState`) gives."""
 
 from app.views.alerts import AlertsView
 from app.views.campaigns import CampaignTable

@@ -11,7 +11,7 @@ import pandas as pd
 import panel as pn
 import param
 
-from app import format as fmt
+from app.views import format as fmt
 from app.views.grid import PageGrid
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView, message_html

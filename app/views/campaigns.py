@@ -10,8 +10,8 @@ import pandas as pd
 import panel as pn
 import param
 
-from app import format as fmt
-from app.refresh import LatestWins
+from app.state.refresh import LatestWins
+from app.views import format as fmt
 from app.views.grid import PageGrid
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from app import format as fmt
+from app.views import format as fmt
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView
 from app.views.states import CSS

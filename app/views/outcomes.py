@@ -12,9 +12,9 @@ import panel as pn
 from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.plotting import figure
 
-from app import format as fmt
-from app.store import TTFC_BUCKETS, WEEKDAYS
+from app.state.store import TTFC_BUCKETS, WEEKDAYS
 from app.views import charts
+from app.views import format as fmt
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView, message_html
 from app.views.states import CSS, note_html

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import panel as pn
 
-from app import format as fmt
-from app.store import OTHER, SEGMENT_TOP_N
+from app.state.store import OTHER, SEGMENT_TOP_N
 from app.views import charts
+from app.views import format as fmt
 from app.views.live import LiveView
 from app.views.states import note
 from semantic.catalog import DIMENSIONS, METRICS

@@ -15,7 +15,7 @@ from pathlib import Path
 
 def main(db: str, stop: str, out: str) -> None:
     import semantic
-    from app import store
+    from app.state import store
     from tests.bench.run import random_states
 
     layer = semantic.connect(db)

@@ -114,7 +114,7 @@ def probe_ours(db: str, states_path: str) -> dict:
     """The layer opened and every state's dashboard data computed (cache kept, as a server
     keeps it): the memory one server process needs for the data side of the dashboard."""
     import semantic
-    from app import store
+    from app.state import store
 
     states = read_states(states_path)
 

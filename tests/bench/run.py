@@ -125,7 +125,7 @@ def random_states(layer, n: int, rng: random.Random):
     """n filter states cycling through STATE_KINDS, each with a random range of 7-365 days and a
     random grain: one business user (half the time one of the 20 biggest), all business users,
     three business users, or one project (of a big business user half the time)."""
-    from app.store import FilterState
+    from app.state.store import FilterState
 
     options = layer.filter_options()
     users, projects = options["business_users"], options["projects"]
@@ -160,7 +160,7 @@ def _all_queries(dash, state, grain):
 
 def bench_refresh(db: str, src: Path, n_states: int) -> dict:
     import semantic
-    from app import store
+    from app.state import store
 
     layer = semantic.connect(db)
     rng = random.Random(7)

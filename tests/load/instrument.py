@@ -18,7 +18,7 @@ from pathlib import Path
 
 import panel as pn
 
-from app import store as store_module
+from app.state import store as store_module
 
 EVENTS = Path(os.environ.get("CAMPAIGN_BI_LOAD_EVENTS", "load-events.jsonl"))
 STATUS = EVENTS.with_name(f"{EVENTS.name}.status.{os.getpid()}")

@@ -2,7 +2,7 @@
 warehouse, data version), shared by every session, least recently used first out.
 
 Results computed while `pinning()` is active (the first page every session opens, computed
-ahead by `app.warm`) are also kept apart from the LRU, so busy sessions cannot evict the page
+ahead by `app.state.warm`) are also kept apart from the LRU, so busy sessions cannot evict the page
 the next visitor opens; pins of older data versions are dropped when new ones are made.
 """
 

@@ -17,9 +17,9 @@ import pandas as pd
 import panel as pn
 import param
 
-from app.refresh import LatestWins
-from app.results import ResultCache
-from app.viewdata import (  # noqa: F401  (re-exported: the store's public names)
+from app.state.refresh import LatestWins
+from app.state.results import ResultCache
+from app.state.viewdata import (  # noqa: F401  (re-exported: the store's public names)
     FULL_FRAME_LIMIT,
     GRAINS,
     KPI_METRICS,
@@ -54,7 +54,7 @@ from semantic.runtime import alerts as alert_rules
 TTFC_METRICS = ("contacted_leads", "speed_to_lead_hours")
 DEFERRED_METRICS = tuple(dict.fromkeys((*alert_rules.CAMPAIGN_METRICS, *TTFC_METRICS)))
 _POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="campaign-bi-store")
-RESULTS = ResultCache(size=256)  # shared by every session (see app.results)
+RESULTS = ResultCache(size=256)  # shared by every session (see app.state.results)
 FILTERS = ("business_users", "projects", "date_range", "campaign_search", "lead_statuses")
 #: What a refresh updates, by view; a grain change touches only the trends.
 PARTS = ("kpis", "campaigns", "trends", "outcomes", "segments", "alerts")
@@ -202,7 +202,7 @@ class DashboardState(param.Parameterized):
 
     def request_refresh(self, parts=PARTS) -> None:
         """One refresh for the current filters: at once when not served (tests), else off the
-        event loop, newest request wins (`app.refresh.LatestWins`)."""
+        event loop, newest request wins (`app.state.refresh.LatestWins`)."""
         if not self.background:
             self.refresh()
             return
@@ -258,7 +258,7 @@ class DashboardState(param.Parameterized):
             if self.data is data:  # no newer filters meanwhile
                 with pn.io.hold():
                     self.data = done
-        pn.state.execute(show, schedule=True)  # with the document lock (app/refresh.py)
+        pn.state.execute(show, schedule=True)  # with the document lock (app/state/refresh.py)
 
     def refresh(self, complete: bool = True) -> DashboardData:
         """Recompute now (tests, first load); errors become a message, never a traceback."""

@@ -1,4 +1,4 @@
-"""Login for production mode: `panel serve app/dashboard.py --auth-module app/auth.py` with the
+"""Login for production mode: `panel serve app/dashboard.py --auth-module app/serving/auth.py` with the
 cookie secret in PANEL_COOKIE_SECRET (`just serve-prod`). Accounts come from the scrypt-hashed credentials file
 (CAMPAIGN_BI_CREDENTIALS); the signed `user` cookie is what `pn.state.user` reads.
 """
@@ -9,7 +9,7 @@ import html
 
 import tornado.web
 
-from app.login_throttle import LoginThrottle
+from app.serving.login_throttle import LoginThrottle
 from semantic.access.accounts import authenticate
 
 login_url = "/login"

@@ -1,7 +1,7 @@
 """The page every session opens first (all business users, the whole activity span) is the
 most expensive to compute — seconds at 100× the platform's size — and the same for every
 admin session. It is computed once per data version in the background, as soon as a served
-session or a new warehouse file is seen, and pinned in the result cache (`app.results`)."""
+session or a new warehouse file is seen, and pinned in the result cache (`app.state.results`)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def warm_first_page(layer) -> threading.Thread | None:
 
 
 def _warm(layer, version: str) -> None:
-    from app import store
-    from app.results import pinning
+    from app.state import store
+    from app.state.results import pinning
 
     try:
         with pinning(version):

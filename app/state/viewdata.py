@@ -1,7 +1,7 @@
 """What the dashboard's views are given: the resolved filter state (`FilterState`), every view's
 data for it (`DashboardData`), and the pure shaping the store applies to semantic-layer results
 (folding segments into "Other", time-to-first-contact buckets, the arrival grid, the funnel).
-Split from `app.store`, which owns the filters, the queries and the cache."""
+Split from `app.state.store`, which owns the filters, the queries and the cache."""
 
 from __future__ import annotations
 

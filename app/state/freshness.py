@@ -9,7 +9,7 @@ import os
 
 import panel as pn
 
-from app.warm import warm_first_page
+from app.state.warm import warm_first_page
 
 #: How often a session checks for a new warehouse file.
 CHECK_EVERY_MS = int(os.environ.get("CAMPAIGN_BI_DATA_CHECK_MS", "5000"))

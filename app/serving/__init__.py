@@ -1,0 +1,2 @@
+"""What serving the dashboard needs beside its page: login (`auth`, `login_throttle`) and
+working offline (`offline`)."""
