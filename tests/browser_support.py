@@ -203,7 +203,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory) -> Path:
     """A small sample warehouse, built once per run."""
-    from semantic.build.ingest import ingest
+    from semantic.builder.ingest import ingest
     from semantic.sample import generate
 
     folder = tmp_path_factory.mktemp("browser-warehouse")

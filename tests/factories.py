@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from semantic.build import migrations
+from semantic.builder import migrations
 
 _RAW = {
     "campaigns": ("raw.campaigns", 6),

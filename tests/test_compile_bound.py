@@ -12,7 +12,7 @@ import pytest
 
 import semantic
 from semantic import catalog, compiler
-from semantic.build.ingest import ingest
+from semantic.builder.ingest import ingest
 from semantic.compiler import (
     DIALECTS,
     compile_campaign_rows,

@@ -7,7 +7,7 @@ from csvkit import VALID, write_exports
 
 from app.views.health import health_html
 from semantic import connect
-from semantic.build.ingest import ingest
+from semantic.builder.ingest import ingest
 
 
 def built(tmp_path):

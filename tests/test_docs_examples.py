@@ -42,7 +42,7 @@ def commands() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def sample_warehouse(tmp_path_factory) -> Path:
-    from semantic.build.ingest import ingest
+    from semantic.builder.ingest import ingest
     from semantic.sample import generate
 
     folder = tmp_path_factory.mktemp("docs-sample")

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from semantic import catalog
-from semantic.build import generate
-from semantic.build.ingest import ingest
+from semantic.builder import generate
+from semantic.builder.ingest import ingest
 from semantic.cli import main
 from semantic.sample import generate as generate_sample
 from tests.factories import build_warehouse, campaign, change, lead

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from csvkit import HEADERS, VALID, write_exports
 from csvkit import warehouse_rows as rows
 
-from semantic.build.ingest import ingest
-from semantic.build.ingest import run as ingest_run
+from semantic.builder.ingest import ingest
+from semantic.builder.ingest import run as ingest_run
 from semantic.cli import main
 from semantic.errors import UnusableInputError
 from semantic.sample import generate

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 from csvkit import VALID, write_exports
 
-import semantic.build.ingest.run as ingest_run
-from semantic.build.ingest import ingest
+import semantic.builder.ingest.run as ingest_run
+from semantic.builder.ingest import ingest
 
 STAGES = [
     "after-landing-migrations",
@@ -79,7 +79,7 @@ def test_successful_ingest_swaps_in_new_data_while_a_reader_is_open(old_and_new)
 def test_sigkill_at_random_points_never_breaks_the_serving_file(old_and_new):
     new, db = old_and_new
     rng = random.Random(7)
-    code = "import sys; from semantic.build.ingest import ingest; ingest(sys.argv[1], sys.argv[2])"
+    code = "import sys; from semantic.builder.ingest import ingest; ingest(sys.argv[1], sys.argv[2])"
     outcomes = set()
     for _ in range(12):
         proc = subprocess.Popen(

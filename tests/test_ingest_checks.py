@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from csvkit import VALID
 
-from semantic.build.ingest.checks import clean_condition, q, row_problems, typed_expr
-from semantic.build.ingest.contract import SOURCES
+from semantic.builder.ingest.checks import clean_condition, q, row_problems, typed_expr
+from semantic.builder.ingest.contract import SOURCES
 
 AWKWARD = [
     None,

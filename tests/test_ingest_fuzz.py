@@ -9,7 +9,7 @@ from csvkit import HEADERS, VALID, write_exports
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from semantic.build.ingest import ingest
+from semantic.builder.ingest import ingest
 from semantic.errors import UnusableInputError
 
 FILES = list(HEADERS)

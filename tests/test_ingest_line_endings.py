@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from semantic.build.ingest.newlines import readable_copy
+from semantic.builder.ingest.newlines import readable_copy
 
 HEADER = b"id,name,clicks"
 ROWS = [(b"1", b"alpha", b"10"), (b"2", b"beta", b"20"), (b"3", b"gamma", b"30")]

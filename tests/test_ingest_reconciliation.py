@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from csvkit import VALID, write_exports
 
-from semantic.build.ingest import ingest, loader
+from semantic.builder.ingest import ingest, loader
 from semantic.cli import main
 from semantic.errors import ReconciliationError
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from csvkit import HEADERS, VALID, write_exports
 
-from semantic.build.ingest import ingest
+from semantic.builder.ingest import ingest
 
 
 def run(tmp_path, overrides=None, newline="\n"):

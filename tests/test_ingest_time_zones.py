@@ -13,7 +13,7 @@ from csvkit import VALID, write_exports
 from csvkit import warehouse_rows as one
 
 from semantic import connect
-from semantic.build.ingest import ingest
+from semantic.builder.ingest import ingest
 from semantic.cli import main
 from semantic.errors import UnusableInputError
 

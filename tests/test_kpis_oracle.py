@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from semantic.build.ingest import ingest
+from semantic.builder.ingest import ingest
 from semantic.sample import generate
 
 QUALIFIED = {"QUALIFIED", "HIGH_INTEREST", "MEETING_DONE", "DONE_DEAL"}

@@ -22,7 +22,7 @@ import pytest
 
 import semantic
 from semantic import catalog, compiler
-from semantic.build.ingest import ingest
+from semantic.builder.ingest import ingest
 from semantic.compiler import make_query, plan
 from semantic.errors import CampaignBIError, InvalidQueryError
 from semantic.sample import generate

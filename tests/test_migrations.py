@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from semantic.build import migrations
+from semantic.builder import migrations
 from semantic.errors import MigrationError
 
 

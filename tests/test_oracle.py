@@ -7,7 +7,7 @@ dropped; project names trimmed; conflicting same-key insight rows kept; a campai
 before it starts has no scheduled day), derives every fact and recomputes every
 metric from its own formulas. For many random requests the layer must match it to the cent.
 
-Data: `semantic.sample.generate(scale=0.2)`, loaded by `semantic.build.ingest.ingest`.
+Data: `semantic.sample.generate(scale=0.2)`, loaded by `semantic.builder.ingest.ingest`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import semantic
-from semantic.build.ingest import ingest
+from semantic.builder.ingest import ingest
 from semantic.sample import generate
 
 STAGES = {"NEW_LEAD": "new", "NO_ANSWER": "working", "CALL_AGAIN": "working",

@@ -1,5 +1,5 @@
 """A running dashboard during ingest: one `semantic.connect(db)` layer (as the dashboard keeps
-one per process) answers queries from several threads while `semantic.build.ingest.ingest` replaces
+one per process) answers queries from several threads while `semantic.builder.ingest.ingest` replaces
 the file with different data, several times. No query fails, every answer is the data that was
 serving when it ran (the old or the new file, never a mix or an error), and after each swap the
 same layer — and a dashboard store on it — answers from the new file with a new data_version,
@@ -14,7 +14,7 @@ import pytest
 
 import semantic
 from app.state.store import DashboardState
-from semantic.build.ingest import ingest
+from semantic.builder.ingest import ingest
 from semantic.sample import generate
 
 SEQUENCE = (1, 2, 0, 1, 2, 0)  # datasets ingested one after another over dataset 0

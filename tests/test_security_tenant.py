@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import semantic
 from app.state.store import KPI_METRICS, OTHER, DashboardState, FilterState
 from semantic.access.export import export_leads
-from semantic.build.ingest import ingest
+from semantic.builder.ingest import ingest
 from semantic.sample import generate
 
 EXAMPLES = 5  # per business user; every business user of the sample is a tenant

@@ -65,7 +65,7 @@ def ingest(source_dir: Path, db_path: Path, append: bool, export_tz: str | None,
     (with --append: with the warehouse merged with them)."""
     import duckdb
 
-    from semantic.build.ingest import ingest as run_ingest
+    from semantic.builder.ingest import ingest as run_ingest
 
     try:
         summaries = run_ingest(source_dir, db_path, append=append, export_tz=export_tz,
@@ -106,7 +106,7 @@ def migrate(db_path: Path) -> None:
     """Apply pending SQL migrations to an existing warehouse (a no-op when up to date)."""
     import duckdb
 
-    from semantic.build import migrations
+    from semantic.builder import migrations
 
     if not db_path.exists():
         raise CommandError(f"{db_path}: no warehouse here; run `campaign-bi ingest` first")
@@ -123,7 +123,7 @@ def migrate(db_path: Path) -> None:
               help="Only compare: name the files that differ from the catalog and exit 1.")
 def generate_sql(check: bool) -> None:
     """Write the SQL migrations generated from the catalog (status rules, metric views)."""
-    from semantic.build import generate
+    from semantic.builder import generate
 
     differ = generate.write(check=check)
     if check and differ:

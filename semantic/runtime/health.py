@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from semantic.build.migrations import LATEST_RUN
+from semantic.builder.migrations import LATEST_RUN
 
 #: refused rows in a page (DataHealth.rejects is the first; the count covers them all)
 REJECTS_PAGE = 50

@@ -246,7 +246,7 @@ class SemanticLayer:
     def time_zone(self) -> str | None:
         """The IANA zone days and hours are reported in (None: the export's local time, as
         written; set at ingest, `campaign-bi ingest --report-tz`)."""
-        from semantic.build.ingest.zones import recorded
+        from semantic.builder.ingest.zones import recorded
 
         version = self.data_version  # read once per warehouse file: drawn on every refresh
         if self._zone[0] != version:

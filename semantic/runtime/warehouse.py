@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from semantic.build.migrations import LATEST_RUN
+from semantic.builder.migrations import LATEST_RUN
 from semantic.errors import (
     AdHocQueryError,
     SandboxRefusedError,

@@ -74,7 +74,7 @@ def prepare_data(args, workdir: Path) -> tuple[Path, str, list[str]]:
 
     db = args.db
     if db is None:
-        from semantic.build.ingest import ingest
+        from semantic.builder.ingest import ingest
         from semantic.sample import generate
 
         generate(workdir / "sample", scale=args.scale, seed=args.seed)

@@ -18,15 +18,15 @@ from pathlib import Path
 
 import duckdb
 
-from semantic.build import migrations
+from semantic.builder import migrations
+from semantic.builder.ingest import reconcile
+from semantic.builder.ingest.contract import SOURCES
+from semantic.builder.ingest.header import read_header
+from semantic.builder.ingest.loader import FileSummary, load_file
+from semantic.builder.ingest.newlines import readable_copy
+from semantic.builder.ingest.quality import record_findings
+from semantic.builder.ingest.zones import Zones, checked
 from semantic.errors import UnusableInputError
-from semantic.build.ingest import reconcile
-from semantic.build.ingest.contract import SOURCES
-from semantic.build.ingest.header import read_header
-from semantic.build.ingest.loader import FileSummary, load_file
-from semantic.build.ingest.newlines import readable_copy
-from semantic.build.ingest.quality import record_findings
-from semantic.build.ingest.zones import Zones, checked
 
 _LARGE_FILE = 50 * 1024 * 1024
 
@@ -45,10 +45,10 @@ def ingest(
     progress: Callable[[str], None] | None = None,
 ) -> list[FileSummary]:
     """Build the warehouse from a full export (all four files), or with `append` merge a partial
-    export (any of the four files) into the existing warehouse (semantic/build/ingest/append.py).
+    export (any of the four files) into the existing warehouse (semantic/builder/ingest/append.py).
     Either way a new file is built beside the target and swapped in when complete.
     `export_tz`/`report_tz`: IANA zones of the export's timestamps and of the reports
-    (semantic/build/ingest/zones.py); an append keeps the warehouse's."""
+    (semantic/builder/ingest/zones.py); an append keeps the warehouse's."""
     source_dir, db_path = Path(source_dir), Path(db_path)
     zones = checked(export_tz, report_tz)
     say = progress or (lambda _msg: None)
@@ -74,7 +74,7 @@ def ingest(
         try:
             workdir.mkdir()
             if append:
-                from semantic.build.ingest.append import append_into
+                from semantic.builder.ingest.append import append_into
 
                 say("copying the warehouse…")
                 shutil.copyfile(db_path, tmp)
@@ -99,7 +99,7 @@ def ingest(
 
 class Files:
     """The export files of one run, each read through a copy with normalized line endings when
-    it needs one (semantic/build/ingest/newlines.py)."""
+    it needs one (semantic/builder/ingest/newlines.py)."""
 
     def __init__(self, source_dir: Path, workdir: Path, sources: tuple, headers: dict,
                  zones: Zones):

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from semantic.errors import UnusableInputError
-from semantic.build.ingest.checks import (
+from semantic.builder.ingest.checks import (
     FOREIGN_KEYS,
     clean_condition,
     off_midnight_expr,
@@ -25,10 +24,11 @@ from semantic.build.ingest.checks import (
     row_problems,
     typed_expr,
 )
-from semantic.build.ingest.contract import SourceFile
-from semantic.build.ingest.quality import OFF_MIDNIGHT, record_lines
-from semantic.build.ingest.reconcile import Tally, tally_file
-from semantic.build.ingest.zones import Zones
+from semantic.builder.ingest.contract import SourceFile
+from semantic.builder.ingest.quality import OFF_MIDNIGHT, record_lines
+from semantic.builder.ingest.reconcile import Tally, tally_file
+from semantic.builder.ingest.zones import Zones
+from semantic.errors import UnusableInputError
 
 _VALUE_PREVIEW = 200
 _TEMP_TABLES = ("stg", "rej_lines", "dup_keys", "distinct_rows", "conflicts")

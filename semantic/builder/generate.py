@@ -20,8 +20,8 @@ from pathlib import Path
 from sqlglot import exp
 
 from semantic import catalog
+from semantic.builder.migrations import SQL_DIR
 from semantic.compiler import compile_query, make_query
-from semantic.build.migrations import SQL_DIR
 
 HEADER = ("-- Generated from semantic/catalog.py by `campaign-bi generate-sql`: do not edit; "
           "change the catalog and run it again.\n")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from semantic.build.ingest.contract import Column, SourceFile
-from semantic.build.ingest.zones import Zones
+from semantic.builder.ingest.contract import Column, SourceFile
+from semantic.builder.ingest.zones import Zones
 
 
 def q(identifier: str) -> str:
@@ -143,7 +143,7 @@ _UNKNOWN = {
 
 #: Problems beyond a column's own value. Only what cannot be interpreted is refused (an unknown
 #: key); rows that parse but look odd (clicks > impressions, a stop before the start) are
-#: loaded and flagged by semantic/build/ingest/quality.py: implausible is not invalid.
+#: loaded and flagged by semantic/builder/ingest/quality.py: implausible is not invalid.
 _DOMAIN_PROBLEMS: dict[str, list[Problem]] = {}
 for _file, _fk in FOREIGN_KEYS.items():
     _DOMAIN_PROBLEMS.setdefault(_file, []).append(

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from semantic.builder.migrations import LATEST_RUN
 from semantic.errors import UnusableInputError
-from semantic.build.migrations import LATEST_RUN
 
 _NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 

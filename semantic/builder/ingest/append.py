@@ -11,7 +11,7 @@ by the same migrations that build them in a full ingest run into scratch schemas
 views: the per-lead tables for the leads it touches, the per-campaign tables for the campaigns
 it touches, and the campaign x day tables for the campaign days its facts land on (before and
 after the merge); those rows replace the warehouse's. It runs on a copy of the warehouse that is swapped in when complete
-(semantic/build/ingest/run.py), so a failed or killed append leaves the previous warehouse serving,
+(semantic/builder/ingest/run.py), so a failed or killed append leaves the previous warehouse serving,
 and appending the same export twice gives the same data.
 """
 
@@ -24,11 +24,11 @@ from pathlib import Path
 
 import duckdb
 
-from semantic.build import migrations
+from semantic.builder import migrations
+from semantic.builder.ingest.loader import FileSummary
+from semantic.builder.ingest.quality import record_findings
+from semantic.builder.ingest.zones import Zones, recorded
 from semantic.errors import UnusableInputError
-from semantic.build.ingest.loader import FileSummary
-from semantic.build.ingest.quality import record_findings
-from semantic.build.ingest.zones import Zones, recorded
 
 #: landing table -> (its key, how a key already in the warehouse is merged)
 MERGE = {
@@ -42,7 +42,7 @@ KNOWN_KEYS = {"raw.campaigns": "delta.known_campaigns", "raw.leads": "delta.know
 
 
 def append_into(tmp: Path, files, run_id: str, say, explicit: bool = False) -> list[FileSummary]:
-    from semantic.build.ingest.run import checkpoint, finish
+    from semantic.builder.ingest.run import checkpoint, finish
 
     started = dt.datetime.now()
     con = duckdb.connect(str(tmp))

@@ -15,9 +15,9 @@ from decimal import Decimal
 
 import duckdb
 
+from semantic.builder.ingest.checks import q
+from semantic.builder.ingest.contract import SourceFile
 from semantic.errors import ReconciliationError
-from semantic.build.ingest.checks import q
-from semantic.build.ingest.contract import SourceFile
 
 #: files whose numbers users reconcile with the source, and the measures summed
 SUMMED = {"insights.csv": ("spend", "clicks", "impressions", "reach")}

@@ -7,8 +7,8 @@ import difflib
 import io
 from pathlib import Path
 
+from semantic.builder.ingest.contract import SourceFile
 from semantic.errors import UnusableInputError
-from semantic.build.ingest.contract import SourceFile
 
 _SNIFF_BYTES = 64 * 1024
 

@@ -1,0 +1,2 @@
+"""Building the warehouse: CSV ingest (`ingest`), versioned SQL migrations (`migrations`) and
+the migrations generated from the catalog (`generate`)."""
