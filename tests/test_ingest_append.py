@@ -16,7 +16,7 @@ from csvkit import HEADERS, VALID, write_exports
 from csvkit import warehouse_rows as rows
 
 from semantic.builder.ingest import ingest
-from semantic.builder.ingest import run as ingest_run
+from semantic.builder.ingest import record as ingest_record
 from semantic.cli import main
 from semantic.errors import UnusableInputError
 from semantic.sample import generate
@@ -242,7 +242,7 @@ def test_a_failed_append_keeps_the_previous_warehouse(tmp_path, base, monkeypatc
         if at == "after-merge":
             raise RuntimeError("injected failure after the merge")
 
-    monkeypatch.setattr(ingest_run, "checkpoint", explode)
+    monkeypatch.setattr(ingest_record, "checkpoint", explode)
     with pytest.raises(RuntimeError, match="injected"):
         ingest(write_delta(tmp_path / "d1", DELTA), base, append=True)
     assert base.read_bytes() == before

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from csvkit import VALID, write_exports
 
-import semantic.builder.ingest.run as ingest_run
+import semantic.builder.ingest.record as ingest_record
 from semantic.builder.ingest import ingest
 
 STAGES = [
@@ -54,7 +54,7 @@ def test_failure_at_any_stage_keeps_the_old_warehouse(monkeypatch, old_and_new, 
         if at == stage:
             raise RuntimeError(f"injected failure at {at}")
 
-    monkeypatch.setattr(ingest_run, "checkpoint", explode)
+    monkeypatch.setattr(ingest_record, "checkpoint", explode)
     with pytest.raises(RuntimeError, match="injected"):
         ingest(new, db)
     assert db.read_bytes() == before

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from semantic.builder import migrations
+from semantic.builder.ingest import record
 from semantic.builder.ingest.loader import FileSummary
 from semantic.builder.ingest.quality import record_findings
 from semantic.builder.ingest.zones import Zones, recorded
@@ -42,7 +43,6 @@ KNOWN_KEYS = {"raw.campaigns": "delta.known_campaigns", "raw.leads": "delta.know
 
 
 def append_into(tmp: Path, files, run_id: str, say, explicit: bool = False) -> list[FileSummary]:
-    from semantic.builder.ingest.run import checkpoint, finish
 
     started = dt.datetime.now()
     con = duckdb.connect(str(tmp))
@@ -64,12 +64,12 @@ def append_into(tmp: Path, files, run_id: str, say, explicit: bool = False) -> l
         say("merging into the warehouse…")
         _affected_campaigns(con)
         _merge(con)
-        checkpoint("after-merge")
+        record.checkpoint("after-merge")
         say("recomputing the derived rows it changes…")
         _refresh_derived(con)
         record_findings(con, run_id, schema="delta")
         con.execute("DROP SCHEMA delta CASCADE")
-        finish(con, run_id, started, files.source_dir, summaries, files.zones)
+        record.finish(con, run_id, started, files.source_dir, summaries, files.zones)
     finally:
         con.close()
     return summaries

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from semantic.builder import migrations
-from semantic.builder.ingest import reconcile
+from semantic.builder.ingest import reconcile, record
 from semantic.builder.ingest.contract import SOURCES
 from semantic.builder.ingest.header import read_header
 from semantic.builder.ingest.loader import FileSummary, load_file
@@ -29,10 +29,6 @@ from semantic.builder.ingest.zones import Zones, checked
 from semantic.errors import UnusableInputError
 
 _LARGE_FILE = 50 * 1024 * 1024
-
-
-def checkpoint(stage: str) -> None:
-    """A named point in the ingest; tests replace it to inject failures between stages."""
 
 
 def ingest(
@@ -78,18 +74,18 @@ def ingest(
 
                 say("copying the warehouse…")
                 shutil.copyfile(db_path, tmp)
-                checkpoint("after-copy")
+                record.checkpoint("after-copy")
                 files = Files(source_dir, workdir, sources, headers, zones)
                 summaries = append_into(tmp, files, run_id, say,
                                         explicit=bool(export_tz or report_tz))
             else:
                 summaries = _build(tmp, Files(source_dir, workdir, sources, headers, zones),
                                    run_id, say)
-            checkpoint("before-swap")
+            record.checkpoint("before-swap")
             _fsync(tmp)
             os.replace(tmp, db_path)
             _fsync(db_path.parent)
-            checkpoint("after-swap")
+            record.checkpoint("after-swap")
         finally:
             for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
                 leftover.unlink(missing_ok=True)
@@ -121,7 +117,7 @@ class Files:
         reconcile.check(summary.tallies)  # before anything else is built on it
         say(f"{source.name}: {summary.loaded:,} loaded of {summary.read:,} read "
             f"in {time.perf_counter() - t0:.1f}s")
-        checkpoint(f"after-{source.name}")
+        record.checkpoint(f"after-{source.name}")
         return summary
 
 
@@ -132,34 +128,16 @@ def _build(tmp: Path, files: Files, run_id: str, say) -> list[FileSummary]:
         # Staged rows are numbered by rowid, which follows file order only with this setting.
         con.execute("SET preserve_insertion_order = true")
         migrations.apply(con, through=migrations.LANDING_VERSION)
-        checkpoint("after-landing-migrations")
+        record.checkpoint("after-landing-migrations")
         summaries = [files.load(con, source, run_id, say) for source in files.sources]
         say("building views and campaign x day facts…")
         migrations.apply(con)
-        checkpoint("after-migrations")
+        record.checkpoint("after-migrations")
         record_findings(con, run_id)
-        finish(con, run_id, started, files.source_dir, summaries, files.zones)
+        record.finish(con, run_id, started, files.source_dir, summaries, files.zones)
     finally:
         con.close()
     return summaries
-
-
-def finish(con, run_id: str, started: dt.datetime, source_dir: Path,
-           summaries: list[FileSummary], zones: Zones) -> None:
-    """Record the run (files, reconciliation, time zones) and its data version; make the file
-    final."""
-    finished = dt.datetime.now()
-    con.execute("INSERT INTO meta.time_zones VALUES (?, ?, ?)",
-                [run_id, zones.export_tz, zones.report_tz])
-    for s in summaries:
-        con.execute(
-            "INSERT INTO meta.ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [f"{run_id}:{s.file}", str(source_dir.resolve()), started, finished, s.file,
-             s.read, s.loaded, s.duplicates, s.rejected, s.warnings],
-        )
-    reconcile.record(con, run_id, [t for s in summaries for t in s.tallies])
-    con.execute("INSERT INTO meta.data_version VALUES (?, ?)", [run_id, finished])
-    con.execute("CHECKPOINT")
 
 
 class _exclusive:
