@@ -9,7 +9,7 @@ import pytest
 from factories import build_warehouse, campaign, insight
 
 import semantic
-from app.state import store
+from app.state import queries, store
 from app.state.results import ResultCache, pinning
 from app.state.warm import warm_first_page
 
@@ -100,17 +100,17 @@ def layer(tmp_path):
 
 
 def test_the_first_page_is_warmed_once_per_version_and_pinned(layer, monkeypatch):
-    monkeypatch.setattr(store, "RESULTS", ResultCache(size=4))
+    monkeypatch.setattr(queries, "RESULTS", ResultCache(size=4))
     computed = []
-    real = store.DashboardState._compute
-    monkeypatch.setattr(store.DashboardState, "_compute",
+    real = queries.DashboardQueries.compute
+    monkeypatch.setattr(queries.DashboardQueries, "compute",
                         lambda self, *a: computed.append(a) or real(self, *a))
     thread = warm_first_page(layer)
     thread.join(30)
     assert warm_first_page(layer) is None  # same data version: nothing to do
     assert len(computed) == 1
     for i in range(20):  # busy sessions fill the LRU
-        store.RESULTS.get((i, "x", layer.data_version), lambda i=i: i)
+        queries.RESULTS.get((i, "x", layer.data_version), lambda i=i: i)
     session = store.DashboardState(layer)
     assert len(computed) == 1  # the new session's first page came from the pin
     assert session.data.kpis["spend"] == 15

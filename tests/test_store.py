@@ -12,6 +12,7 @@ import pytest
 from factories import build_warehouse, campaign, change, insight, lead
 
 import semantic
+from app.state import queries as Q
 from app.state import store as S
 from app.views import kpis as kpi_view
 from app.views.campaigns import CampaignTable
@@ -302,7 +303,7 @@ def test_a_scope_too_large_to_hold_pages_in_the_database(state, monkeypatch):
     full = state.data
     pages = {sort: state.campaign_page(1, 2, sort, asc)[0]["campaign"].tolist()
              for sort, asc in (("spend", False), ("cpl", True), ("project", True))}
-    monkeypatch.setattr(S, "FULL_FRAME_LIMIT", 2)  # 3 campaigns in scope: too many
+    monkeypatch.setattr(Q, "FULL_FRAME_LIMIT", 2)  # 3 campaigns in scope: too many
     S.RESULTS.clear()
     big = state.compute(state.filter_state(), state.grain)
     assert big.paged and big.campaign_count == 3 and big.campaigns.empty
@@ -318,7 +319,7 @@ def test_a_scope_too_large_to_hold_pages_in_the_database(state, monkeypatch):
         assert big.totals[metric] == pytest.approx(full.totals[metric])
     for key in ("project", "business_user"):
         pd.testing.assert_frame_equal(big.segments[key], full.segments[key], check_dtype=False)
-    monkeypatch.setattr(S, "SEGMENT_TOP_N", 1)  # the tail folded into "Other" from the KPIs
+    monkeypatch.setattr(Q, "SEGMENT_TOP_N", 1)  # the tail folded into "Other" from the KPIs
     S.RESULTS.clear()
     top1 = state.compute(state.filter_state(), state.grain).segments["project"]
     expected = S.fold_top(S.segment_sums(full.campaigns, "project"), "project", n=1)
@@ -374,7 +375,7 @@ def test_a_refresh_reads_each_source_once(state, layer, monkeypatch):
     state.compute(replace(state.filter_state(), business_user=(1,)), "week")
     assert len(sent) == 4
     sent.clear()
-    monkeypatch.setattr(S, "FULL_FRAME_LIMIT", 1)
+    monkeypatch.setattr(Q, "FULL_FRAME_LIMIT", 1)
     S.RESULTS.clear()
     data = state.compute(state.filter_state(), "week")
     assert data.paged and len(sent) == 6

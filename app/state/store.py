@@ -1,24 +1,23 @@
-"""The dashboard's data store: `DashboardState` owns the filters (business users, projects, dates,
-campaign search, lead statuses, grain, tenant lock) and turns one filter state into every view's
-data (`DashboardData`) through the semantic layer: KPIs now and for the previous period of equal
-length, campaign rows (paged here), trends, statuses, funnel, time to first contact, arrival,
-top-N segments, alerts. Queries run concurrently; results are cached by (piece, filter state,
-data version). No SQL here."""
+"""The dashboard's data store: `DashboardState` owns a session's filters (business users,
+projects, dates, campaign search, lead statuses, grain, tenant lock), turns them into one filter
+state and keeps every view's data (`DashboardData`) for it: KPIs now and for the previous period
+of equal length, campaign rows (paged here), trends, statuses, funnel, time to first contact,
+arrival, top-N segments, alerts, asked of the semantic layer by `app.state.queries`, newest
+click first (`app.state.refresh`). No SQL here."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pandas as pd
 import panel as pn
 import param
 
+from app.state.queries import RESULTS, DashboardQueries  # noqa: F401  (RESULTS: re-exported)
 from app.state.refresh import LatestWins
-from app.state.results import ResultCache
 from app.state.viewdata import (  # noqa: F401  (re-exported: the store's public names)
     FULL_FRAME_LIMIT,
     GRAINS,
@@ -47,14 +46,8 @@ from app.state.viewdata import (  # noqa: F401  (re-exported: the store's public
     ttfc_histogram,
 )
 from semantic.access.export import export_file_name
-from semantic.catalog import METRICS
 from semantic.compiler.request import Filters
-from semantic.runtime import alerts as alert_rules
 
-TTFC_METRICS = ("contacted_leads", "speed_to_lead_hours")
-DEFERRED_METRICS = tuple(dict.fromkeys((*alert_rules.CAMPAIGN_METRICS, *TTFC_METRICS)))
-_POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="campaign-bi-store")
-RESULTS = ResultCache(size=256)  # shared by every session (see app.state.results)
 FILTERS = ("business_users", "projects", "date_range", "campaign_search", "lead_statuses")
 #: What a refresh updates, by view; a grain change touches only the trends.
 PARTS = ("kpis", "campaigns", "trends", "outcomes", "segments", "alerts")
@@ -78,6 +71,7 @@ class DashboardState(param.Parameterized):
     def __init__(self, layer, tenant: int | None = None, background: bool = False, **params):
         super().__init__(tenant=tenant, **params)
         self.layer = layer
+        self.queries = DashboardQueries(layer)
         self.background = background
         self.computations = 0  # filter states computed (tests count them per change)
         self._changed: set[str] = set()
@@ -277,53 +271,14 @@ class DashboardState(param.Parameterized):
 
     def _counted(self, state: FilterState, grain: str) -> DashboardData:
         self.computations += 1
-        return self._compute(state, grain)
+        return self.queries.compute(state, grain)
 
     def complete(self, data: DashboardData) -> DashboardData:
         """`data` with the alerts and time to first contact that `compute` left out."""
-        if data.empty or data.alerts is not None:
-            return data
-        return replace(data, **self._cached(("deferred", data.state),
-                                            lambda: self._deferred(data.state)))
+        return self.queries.complete(data)
 
-    def _compute(self, state: FilterState, grain: str) -> DashboardData:
-        if state.no_match:
-            return DashboardData(state=state, empty=True, grain=grain,
-                                 notes=("No campaign matches the search.",))
-        prev = state.previous()
-        # four queries, each answering several views from one scan, run at once
-        jobs: dict[str, Callable] = {  # slowest first: the pool starts them in this order
-            "facts": lambda: self._facts(state),
-            "kpis": lambda: self._kpis(state),
-            "leads": lambda: self._lead_views(state),
-            "trends": lambda: self._trends(state, grain),
-        }
-        futures = {name: _POOL.submit(job) for name, job in jobs.items()}
-        facts = futures["facts"].result()
-        paged = facts.attrs["rows"] > FULL_FRAME_LIMIT
-        if paged:
-            part = self._large(state, facts.iloc[:FULL_FRAME_LIMIT], futures["kpis"])
-        else:
-            part = self._full(state, facts, futures["leads"])
-        got = {name: f.result() for name, f in futures.items()}
-        kpis = first_row(got["kpis"][0])
-        if is_empty(kpis):
-            return DashboardData(state=state, empty=True, grain=grain, kpis=kpis)
-        campaigns, alerts, segments, ttfc = part
-        if paged:  # the campaign rows sum to the KPIs by construction (same filters)
-            totals = {m: kpis[m] for m in TABLE_METRICS}
-        else:
-            totals = {m: campaigns[m].sum() for m in TABLE_METRICS if not METRICS[m].numerator}
-            totals.update({m: ratio(totals, m) for m in TABLE_METRICS if METRICS[m].numerator})
-        status, funnel, arrival, _ = got["leads"]
-        notes = tuple(dict.fromkeys(got["kpis"][0].attrs.get("notes", [])))
-        return DashboardData(
-            state=state, empty=False, kpis=kpis,
-            previous=first_row(got["kpis"][1]) if prev else {},
-            previous_range=(prev.date_from, prev.date_to) if prev else None,
-            campaigns=campaigns, totals=totals, trends=got["trends"], grain=grain,
-            status=status, funnel=funnel, ttfc=ttfc, arrival=arrival, segments=segments,
-            alerts=alerts, notes=notes, campaign_count=facts.attrs["rows"], paged=paged)
+    def _cached(self, key: tuple, fn: Callable):
+        return self.queries.cached(key, fn)
 
     def campaign_page(self, page: int = 1, size: int = 25, sort_by: str = "spend",
                       ascending: bool = False) -> tuple[pd.DataFrame, int]:
@@ -342,96 +297,6 @@ class DashboardState(param.Parameterized):
         if sort_by not in (*TABLE_METRICS, *TABLE_KEYS):
             sort_by, ascending = "spend", False
         key = ("page", data.state, start, size, sort_by, ascending)
-        return self._cached(key, lambda: self._db_page(data.state, start, size, sort_by,
-                                                       ascending)), data.campaign_count
-
-    def _db_page(self, state: FilterState, start: int, size: int, sort_by: str,
-                 ascending: bool) -> pd.DataFrame:
-        top = self._cached(("top", state), lambda: None)
-        if (sort_by, ascending) == ("spend", False) and top is not None \
-                and start + size <= len(top):
-            return top.iloc[start:start + size].reset_index(drop=True)
-        return self.layer.campaign_rows(
-            TABLE_METRICS, state.filters(), state.tenant, limit=size, offset=start,
-            order_by=[(sort_by, not ascending), ("campaign", False)])
-
-    # -- queries -------------------------------------------------------------------------
-    def _cached(self, key: tuple, fn: Callable):
-        where = getattr(getattr(self.layer, "warehouse", None), "path", id(self.layer))
-        return RESULTS.get((*key, str(where), self.layer.data_version), fn)
-
-    def _query(self, metrics: tuple, dimensions: tuple, state: FilterState) -> pd.DataFrame:
-        return self._cached(("query", metrics, dimensions, state), lambda: self.layer.query(
-            metrics=list(metrics), dimensions=list(dimensions), filters=state.filters(),
-            tenant=state.tenant))
-
-    def _trends(self, state: FilterState, grain: str) -> pd.DataFrame:
-        return self._query(TREND_METRICS, (grain,), state).rename(columns={grain: "period"})
-
-    def _facts(self, state: FilterState) -> pd.DataFrame:
-        """Campaign rows by spend with planned run and daily budget; attrs["rows"]: how many."""
-        return self._cached(("facts", state), lambda: self.layer.campaign_rows(
-            TABLE_METRICS, state.filters(), state.tenant, count=True,
-            order_by=[("spend", True), ("campaign", False)], limit=FULL_FRAME_LIMIT + 1))
-
-    def _kpis(self, state: FilterState) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        """KPIs of the range and of the period of equal length before it, from one scan."""
-        prev = state.previous()
-        if prev is None:
-            return self._query(KPI_METRICS, (), state), None
-        previous, now = self._cached(("kpis", state), lambda: self.layer.query_split(
-            list(KPI_METRICS), filters=replace(state, date_from=prev.date_from).filters(),
-            tenant=state.tenant, split_at=state.date_from))
-        return now, previous
-
-    def _lead_views(self, state: FilterState) -> tuple:
-        """(status, funnel, arrival grid, each campaign's median time to first contact when
-        scoped to few campaigns, else None) from one scan of the leads."""
-        scoped = bool(state.business_user or state.project or state.campaign)
-        sets = [("stage", "lead_status"), ("lead_weekday", "lead_hour"), ("campaign",)]
-        sets, metrics = (sets, ["leads", *TTFC_METRICS]) if scoped else (sets[:2], ["leads"])
-
-        def build():
-            frames = self.layer.query_sets(metrics, sets, state.filters(), state.tenant)
-            return (*status_and_funnel(frames[0]), arrival_grid(frames[1]),
-                    frames[2] if scoped else None)
-        return self._cached(("leads", state), build)
-
-    def _full(self, state: FilterState, facts: pd.DataFrame, leads):
-        """Every campaign row (with its planned run and daily budget), alerts, segments and
-        time to first contact (per-campaign medians from the leads scan when it has them)."""
-        def build():
-            medians = leads.result()[3]
-            job = None if medians is not None else _POOL.submit(
-                self.layer.query, metrics=list(TTFC_METRICS), dimensions=["campaign"],
-                filters=state.filters(), tenant=state.tenant)
-            fired = alert_rules.evaluate(self.layer, state.filters(), state.tenant,
-                                         campaigns=facts)
-            segments = {key: top_segments(facts, key) for key in ("project", "business_user")}
-            medians = medians if job is None else job.result()
-            return facts, fired, segments, ttfc_histogram(medians)
-        return self._cached(("campaigns", state), build)
-
-    def _large(self, state: FilterState, top: pd.DataFrame, kpis):
-        """Too many campaigns to hold: top segments ("Other" from the KPI sums) and counts from
-        the database, both keys from one scan each; alerts and ttfc are left to `complete`."""
-        keys = [("project",), ("business_user",)]
-
-        def build():
-            tops = _POOL.submit(self.layer.query_sets, list(SEGMENT_METRICS), keys,
-                                state.filters(), state.tenant, order_by=[("spend", True)],
-                                limit=SEGMENT_TOP_N)
-            # segments with delivery, as the segment charts have always counted them
-            counts = self.layer.count_sets(["spend"], keys, state.filters(), state.tenant)
-            totals = first_row(kpis.result()[0])
-            segments = {key: top_with_other(frame, key, count, totals) for (key,), frame, count
-                        in zip(keys, tops.result(), counts, strict=True)}
-            self._cached(("top", state), lambda: top)  # pages by spend, descending
-            return pd.DataFrame(), None, segments, None
-        return self._cached(("large", state), build)
-
-    def _deferred(self, state: FilterState) -> dict:
-        frame = self._query(DEFERRED_METRICS, TABLE_KEYS, state)
-        return {"ttfc": ttfc_histogram(frame), "alerts": alert_rules.evaluate(
-            self.layer, state.filters(), state.tenant, campaigns=frame)}
+        return self._cached(key, lambda: self.queries.db_page(
+            data.state, start, size, sort_by, ascending)), data.campaign_count
 

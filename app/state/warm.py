@@ -29,12 +29,12 @@ def warm_first_page(layer) -> threading.Thread | None:
 
 
 def _warm(layer, version: str) -> None:
-    from app.state import store
+    from app.state import queries, store
     from app.state.results import pinning
 
     try:
         with pinning(version):
             store.DashboardState(layer)  # not served: computes and completes the first page
-        store.RESULTS.unpin_except(version)
+        queries.RESULTS.unpin_except(version)
     except Exception:  # noqa: BLE001 - a failed warm-up only costs the first visitor time
         log.exception("warming the first page failed")
