@@ -8,7 +8,7 @@ that rewrite, and its page would fetch every stylesheet from the CDN. So the ses
 its files are before anything is built (`before_build`) and rewrites what was built without
 Panel's own rewrite (e.g. `Divider`) itself (`after_build`). Relies on Panel 1.9 internals
 (`Document._template_variables["dist_url"]`, `patch_model_css`), checked by
-tests/test_browser_offline.py.
+tests/browser/test_browser_offline.py.
 """
 
 from __future__ import annotations

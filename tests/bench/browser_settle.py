@@ -1,7 +1,7 @@
 """Pure part of the browser benchmark (tests/bench/browser.py): what the page recorded
 (websocket frames, DOM mutation batches, input events, each with its performance.now() time) →
 when a click SETTLED, and the statistics per kind of click. No browser here: unit-tested by
-tests/test_bench_browser.py.
+tests/browser/test_bench_browser.py.
 
 Settled = the later of (a) the last websocket message from the server that changes the page and
 (b) the last DOM change, counted from the click; the page is settled once neither happened for

@@ -52,11 +52,11 @@ With `CAMPAIGN_BI_LOAD_DEBUG=1`: the chain of references from a module to a stor
 its session goes to `events.jsonl.referrers` in the work folder (with `--keep`), and the
 websocket frames around a page error and any patch a protocol session could not apply go to
 `load-page-errors.txt` and `load-patch-errors.txt` in the temporary folder. Regular tests guard
-what this test found, each in under a minute: `tests/test_session_leak.py` (a closed session's
-store is freed), `tests/test_browser_offline.py` (no request leaves the machine, also for a
+what this test found, each in under a minute: `tests/app/serving/test_sessions_end_with_their_page.py` (a closed session's
+store is freed), `tests/browser/test_browser_offline.py` (no request leaves the machine, also for a
 session Bokeh rebuilds when a slow page's websocket connects late),
-`tests/test_loading_spinner.py` (the spinner never marks content a refresh replaces: the page
-failed with "reference … isn't known") and `tests/test_load_protocol.py` (a protocol session drives the server like a
+`tests/app/views/test_loading_spinner.py` (the spinner never marks content a refresh replaces: the page
+failed with "reference … isn't known") and `tests/load/test_load_protocol.py` (a protocol session drives the server like a
 page and gets the right numbers).
 
 """

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from load.server import Server
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def recipe(name: str) -> str:

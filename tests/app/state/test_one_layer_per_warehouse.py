@@ -8,7 +8,7 @@ from pathlib import Path
 
 from factories import build_warehouse, campaign, insight
 
-DASHBOARD = Path(__file__).resolve().parents[1] / "app" / "dashboard.py"
+DASHBOARD = Path(__file__).resolve().parents[3] / "app" / "dashboard.py"
 
 
 def test_two_runs_of_the_app_script_share_one_layer(tmp_path):

@@ -7,7 +7,7 @@ the database gives: an exact match first, then names starting with the text, the
 browser also narrows the last answer it has while the answer for the latest keystroke is on its
 way, so the exact match must lead there too; and Enter pressed before any answer arrived sends
 the typed text, which the picker resolves to the exact match. (The real-browser counterparts
-are in tests/test_pickers_browser.py.)"""
+are in tests/browser/test_pickers_browser.py.)"""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 `export-leads`) and the dashboard's data store — are plain values: they match what equals them
 (usually nothing) and never change the query. A project literally named
 `O'Brien; DROP TABLE raw.leads; --` is found exactly, and nothing is ever dropped.
-(tests/test_compiler_traps.py checks the compiled SQL of a few values on every dialect.)"""
+(tests/compiler/test_classic_bi_traps.py checks the compiled SQL of a few values on every dialect.)"""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ METRIC_NAMES = [
 DIMENSION_NAMES = ["day", "week", "month", "business_user", "project", "campaign",
                    "lead_status", "stage", "lead_hour", "lead_weekday"]
 FILTER_NAMES = ["business_user", "project", "campaign", "lead_status", "date_from", "date_to"]
-METRICS_MD = Path(__file__).resolve().parents[2] / "shared" / "METRICS.md"
+METRICS_MD = Path(__file__).resolve().parents[3] / "shared" / "METRICS.md"
 
 
 def test_names_are_the_public_api():
@@ -143,7 +143,7 @@ def test_a_new_metric_needs_only_a_catalog_entry(tmp_path, monkeypatch):
 def test_docs_cover_the_public_api():
     from semantic.compiler import DIALECTS
 
-    docs = (Path(__file__).resolve().parents[1] / "docs" / "SEMANTIC_LAYER.md").read_text()
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "SEMANTIC_LAYER.md").read_text()
     public = [n for n in dir(semantic.SemanticLayer) if not n.startswith("_")]
     for name in [*public, *FILTER_NAMES, *DIALECTS, "UPDATE_GOLDEN"]:
         assert name in docs, name
@@ -152,7 +152,7 @@ def test_docs_cover_the_public_api():
 def test_docs_catalog_is_generated_from_the_catalog():
     from semantic.catalog.doc import render_markdown
 
-    doc = Path(__file__).resolve().parents[1] / "docs" / "CATALOG.md"
+    doc = Path(__file__).resolve().parents[2] / "docs" / "CATALOG.md"
     assert doc.read_text(encoding="utf-8") == render_markdown(), (
         "docs/CATALOG.md is stale: run `campaign-bi catalog --format markdown > docs/CATALOG.md`"
     )

@@ -3,7 +3,7 @@ one per process) answers queries from several threads while `semantic.builder.in
 the file with different data, several times. No query fails, every answer is the data that was
 serving when it ran (the old or the new file, never a mix or an error), and after each swap the
 same layer — and a dashboard store on it — answers from the new file with a new data_version,
-without a restart. (tests/test_api.py swaps a hand-built file once under a thread pool.)"""
+without a restart. (tests/runtime/test_python_api.py swaps a hand-built file once under a thread pool.)"""
 
 from __future__ import annotations
 

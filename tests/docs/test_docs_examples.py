@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from semantic.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ("README.md", "docs/DASHBOARD.md", "docs/SEMANTIC_LAYER.md")
 #: commands that change state or serve (accounts, ingest) are shown, not run here
 NOT_RUN = ("users", "ingest", "sample", "tokens")

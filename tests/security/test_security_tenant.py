@@ -2,7 +2,7 @@
 filters — including forged ones naming other business users, their projects and campaigns — a
 dashboard store bound to T shows nothing of anyone else in any view (KPIs, campaign table and
 its pages, trends, segments, alerts) and its export holds only T's leads.
-(tests/test_dashboard_tenant.py and tests/test_store.py check one hand-made tenant.)"""
+(tests/app/serving/test_dashboard_tenant.py and tests/app/state/test_store.py check one hand-made tenant.)"""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ Serves the dashboard with `panel serve` and the load test's server probe
 Chromium, draws the Campaigns and Alerts tables and changes a filter, closes the page, and
 waits for the server to free the store. A module-level object that keeps a reference to a
 session (a shared Bokeh model with callbacks, a global cache, a watcher on a shared object)
-fails it. Run: `.venv/bin/python -m pytest tests/test_session_leak.py`.
+fails it. Run: `.venv/bin/python -m pytest tests/app/serving/test_sessions_end_with_their_page.py`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from the server itself, on every tab and after filter changes, and also when Bok
 session because the page's websocket connected after the first one expired.
 
 Any request off this machine fails the test (the dashboard must work offline and must not tell
-a CDN who uses it). Run: `.venv/bin/python -m pytest tests/test_browser_offline.py`.
+a CDN who uses it). Run: `.venv/bin/python -m pytest tests/browser/test_browser_offline.py`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Export safety: hostile cells are neutralised (and survive CSV quoting), phones are kept
 verbatim, every export leaves one audit line without personal data, the row limit refuses a
 too-large export before anything is written, and the audit log is private and append-only.
-(tests/test_export.py covers the filters, file names and the basic formula cases.)"""
+(tests/access/test_export.py covers the filters, file names and the basic formula cases.)"""
 
 from __future__ import annotations
 

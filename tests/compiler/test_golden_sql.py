@@ -1,11 +1,11 @@
-"""Golden SQL snapshots of the compiler's output, one file per case in tests/golden/.
+"""Golden SQL snapshots of the compiler's output, one file per case in tests/compiler/golden/.
 
 Each file holds the compiled SQL of one request in every dialect, pretty-printed, under a
 `-- dialect: NAME` header. A change in the compiler's output fails here with a diff.
 
 To accept a deliberate change, regenerate the snapshots and review the diff in git:
 
-    UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden_sql.py
+    UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/compiler/test_golden_sql.py
 
 Every dialect's SQL must also parse back in that dialect.
 """
