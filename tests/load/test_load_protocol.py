@@ -14,10 +14,9 @@ import random
 import re
 from concurrent.futures import ThreadPoolExecutor
 
+from app.views import format as fmt
 from load.protocol import ProtocolSession
 from load.sessions import Stats
-
-from app.views import format as fmt
 
 
 def run_apart(coroutine):
