@@ -1,4 +1,4 @@
--- Generated from semantic/catalog.py by `campaign-bi generate-sql`: do not edit; change the catalog and run it again.
+-- Generated from semantic/catalog/ by `campaign-bi generate-sql`: do not edit; change the catalog and run it again.
 -- core.status_stages: one row per known lead status with its funnel stage and the rules that read it;
 -- core.stages: the funnel stages in order. A status not listed is in stage 'other' and counts as a contact.
 CREATE TABLE core.status_stages AS

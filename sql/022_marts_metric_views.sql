@@ -1,4 +1,4 @@
--- Generated from semantic/catalog.py by `campaign-bi generate-sql`: do not edit; change the catalog and run it again.
+-- Generated from semantic/catalog/ by `campaign-bi generate-sql`: do not edit; change the catalog and run it again.
 -- The metric views for direct SQL users: the compiler's queries, so every formula is the catalog's.
 CREATE OR REPLACE VIEW marts.kpis AS
 WITH src_campaign_daily AS (

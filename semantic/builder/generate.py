@@ -23,7 +23,7 @@ from semantic import catalog
 from semantic.builder.migrations import SQL_DIR
 from semantic.compiler import compile_query, make_query
 
-HEADER = ("-- Generated from semantic/catalog.py by `campaign-bi generate-sql`: do not edit; "
+HEADER = ("-- Generated from semantic/catalog/ by `campaign-bi generate-sql`: do not edit; "
           "change the catalog and run it again.\n")
 
 

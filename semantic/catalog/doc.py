@@ -13,7 +13,7 @@ def render_markdown() -> str:
     lines = [
         "# Metric and dimension catalog",
         "",
-        "Generated from `semantic/catalog.py` by `campaign-bi catalog --format markdown`; a test",
+        "Generated from `semantic/catalog/` by `campaign-bi catalog --format markdown`; a test",
         "fails when this file and the catalog differ. Ratios are ratios of sums at the query",
         "grain, returned as fractions; a zero denominator gives NULL (shown as \u201c\u2013\u201d).",
         "",

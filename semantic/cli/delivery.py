@@ -1,5 +1,5 @@
 """`campaign-bi alerts` and `campaign-bi export-leads`: the dashboard's alerts and leads export
-from the command line (cron, scripts). Registered on the `campaign-bi` group in semantic/cli.py.
+from the command line (cron, scripts). Registered on the `campaign-bi` group in semantic/cli/__init__.py.
 
 Exit codes (semantic/cli/options.py): 0 success (alerts: none fired), 1 alerts fired, 2 an
 error (one line on stderr).
