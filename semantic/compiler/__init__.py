@@ -19,7 +19,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import NamedTuple
 
 from sqlglot import exp
@@ -49,6 +48,12 @@ class Shape:
     notes: tuple[str, ...]
     columns: tuple[str, ...]  # result columns: dimensions then metrics, in the order asked
     sources: tuple[str, ...]  # tables read
+    #: (values, dialect) -> the SQL with those values inlined: the last few asked of this shape
+    inlined: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+#: inlined texts kept per shape (`Compiled.sql`: the CLI and the leads export ask for them)
+INLINED_PER_SHAPE = 32
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,11 +83,22 @@ class Compiled:
     def sources(self) -> tuple[str, ...]:
         return self.shape.sources
 
-    @cached_property
+    @property
     def sql(self) -> str:
-        """The query with its values inlined as literals, in `dialect`."""
-        tree = inline(self.shape.tree, self.values)
-        return note_comments(self.notes) + tree.sql(dialect=self.dialect, copy=False)
+        """The query with its values inlined as literals, in `dialect` (kept with the shape:
+        asking again costs a lookup)."""
+        texts, key = self.shape.inlined, (self.params, self.dialect)
+        text = texts.get(key)
+        if text is None:
+            tree = inline(self.shape.tree, self.values)
+            text = note_comments(self.notes) + tree.sql(dialect=self.dialect, copy=False)
+            try:
+                while len(texts) >= INLINED_PER_SHAPE:
+                    texts.pop(next(iter(texts)))
+            except (StopIteration, KeyError, RuntimeError):  # another thread trimmed it
+                pass
+            texts[key] = text
+        return text
 
 
 class CacheInfo(NamedTuple):
