@@ -105,7 +105,7 @@ class DashboardQueries:
         if (sort_by, ascending) == ("spend", False) and top is not None \
                 and start + size <= len(top):
             return top.iloc[start:start + size].reset_index(drop=True)
-        return self.layer.campaign_rows(
+        return self.layer.fast.campaign_rows(
             TABLE_METRICS, state.filters(), state.tenant, limit=size, offset=start,
             order_by=[(sort_by, not ascending), ("campaign", False)])
 
@@ -119,7 +119,7 @@ class DashboardQueries:
 
     def _facts(self, state: FilterState) -> pd.DataFrame:
         """Campaign rows by spend with planned run and daily budget; attrs["rows"]: how many."""
-        return self.cached(("facts", state), lambda: self.layer.campaign_rows(
+        return self.cached(("facts", state), lambda: self.layer.fast.campaign_rows(
             TABLE_METRICS, state.filters(), state.tenant, count=True,
             order_by=[("spend", True), ("campaign", False)], limit=FULL_FRAME_LIMIT + 1))
 
@@ -128,7 +128,7 @@ class DashboardQueries:
         prev = state.previous()
         if prev is None:
             return self._query(KPI_METRICS, (), state), None
-        previous, now = self.cached(("kpis", state), lambda: self.layer.query_split(
+        previous, now = self.cached(("kpis", state), lambda: self.layer.fast.query_split(
             list(KPI_METRICS), filters=replace(state, date_from=prev.date_from).filters(),
             tenant=state.tenant, split_at=state.date_from))
         return now, previous
@@ -141,7 +141,7 @@ class DashboardQueries:
         sets, metrics = (sets, ["leads", *TTFC_METRICS]) if scoped else (sets[:2], ["leads"])
 
         def build():
-            frames = self.layer.query_sets(metrics, sets, state.filters(), state.tenant)
+            frames = self.layer.fast.query_sets(metrics, sets, state.filters(), state.tenant)
             return (*status_and_funnel(frames[0]), arrival_grid(frames[1]),
                     frames[2] if scoped else None)
         return self.cached(("leads", state), build)
@@ -167,11 +167,11 @@ class DashboardQueries:
         keys = [("project",), ("business_user",)]
 
         def build():
-            tops = _POOL.submit(self.layer.query_sets, list(SEGMENT_METRICS), keys,
+            tops = _POOL.submit(self.layer.fast.query_sets, list(SEGMENT_METRICS), keys,
                                 state.filters(), state.tenant, order_by=[("spend", True)],
                                 limit=SEGMENT_TOP_N)
             # segments with delivery, as the segment charts have always counted them
-            counts = self.layer.count_sets(["spend"], keys, state.filters(), state.tenant)
+            counts = self.layer.fast.count_sets(["spend"], keys, state.filters(), state.tenant)
             totals = first_row(kpis.result()[0])
             segments = {key: top_with_other(frame, key, count, totals) for (key,), frame, count
                         in zip(keys, tops.result(), counts, strict=True)}

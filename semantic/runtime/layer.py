@@ -20,22 +20,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from semantic import catalog
 from semantic.compiler import (
-    CURRENT_COLUMN,
-    SET_COLUMN,
     Compiled,
     Filters,
     bound,
-    compile_campaign_rows,
     compile_query,
-    compile_set_counts,
     listing,
     make_filters,
     make_query,
@@ -44,9 +38,9 @@ from semantic.compiler import (
 from semantic.compiler.predicates import inline, parameters
 from semantic.errors import InvalidQueryError
 from semantic.paths import default_db
+from semantic.runtime.fast import FastPaths
+from semantic.runtime.frames import normalize
 from semantic.runtime.warehouse import Warehouse
-
-_DATE_DTYPE = "datetime64[us]"
 
 FilterArg = Filters | Mapping[str, object] | None
 
@@ -58,6 +52,9 @@ class SemanticLayer:
         self.warehouse = warehouse
         self.catalog = catalog
         self._zone: tuple[str | None, str | None] = (None, None)  # (data version, zone)
+        #: several answers from one scan, for a dashboard that asks many at once
+        #: (semantic/runtime/fast.py): each gives exactly what the plain queries give
+        self.fast = FastPaths(self)
 
     # -- metrics -------------------------------------------------------------------------
     def compiled(self, metrics: Any, dimensions: Any = (), filters: FilterArg = None,
@@ -84,77 +81,13 @@ class SemanticLayer:
         df = self.warehouse.query(compiled.statement, compiled.values)
         return self._shaped(df, q.dimensions, q.metrics, compiled, count)
 
-    def query_sets(self, metrics: Any, grouping_sets: Any, filters: FilterArg = None,
-                   tenant: Any = None, *, order_by: Any = (),
-                   limit: int | None = None) -> list[pd.DataFrame]:
-        """The same metrics by several groupings, from one scan (GROUP BY GROUPING SETS): one
-        frame per grouping, each exactly what `query(metrics, dims, filters, tenant,
-        order_by=order_by, limit=limit)` gives (`limit` rows of each grouping)."""
-        q = make_query(metrics, (), filters, tenant, order_by, limit,
-                       grouping_sets=grouping_sets)
-        compiled = compile_query(q, "duckdb")
-        arrays = self.warehouse.query_arrays(compiled.statement, compiled.values)
-        which = np.asarray(arrays[SET_COLUMN])
-        order = {d: i for i, d in enumerate(q.dimensions)}
-        out = []
-        for dims in q.grouping_sets:
-            rows = np.flatnonzero(which == _set_mask(q.dimensions, dims))
-            part = _frame(arrays, rows, dims, q.metrics)
-            if [order[d] for d in dims] != sorted(order[d] for d in dims) and not q.order_by:
-                part = part.sort_values(list(dims), na_position="last", kind="stable",
-                                        ignore_index=True)  # SQL ordered them otherwise
-            out.append(self._shaped(part, dims, q.metrics, compiled))
-        return out
-
-    def count_sets(self, metrics: Any, grouping_sets: Any, filters: FilterArg = None,
-                   tenant: Any = None) -> list[int]:
-        """`count(metrics, dims, filters, tenant)` for each grouping, from one scan."""
-        q = make_query(metrics, (), filters, tenant, grouping_sets=grouping_sets)
-        compiled = compile_set_counts(q)
-        frame = self.warehouse.query(compiled.statement, compiled.values)
-        rows = dict(zip(frame[SET_COLUMN].tolist(), frame[listing.ROWS_COLUMN].tolist(),
-                        strict=True))
-        return [int(rows.get(_set_mask(q.dimensions, dims), 0)) for dims in q.grouping_sets]
-
-    def query_split(self, metrics: Any, dimensions: Any = (), filters: FilterArg = None,
-                    tenant: Any = None, *, split_at: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """`query` for the days of the date range before `split_at` and for the days from it
-        on, from one scan (e.g. a period and the one before it): two frames, each exactly what
-        `query` gives with that part of the range."""
-        q = make_query(metrics, dimensions, filters, tenant, split_at=split_at)
-        compiled = compile_query(q, "duckdb")
-        arrays = self.warehouse.query_arrays(compiled.statement, compiled.values)
-        current = np.ma.filled(arrays[CURRENT_COLUMN], False).astype(bool)
-        parts = []
-        for side in (False, True):
-            rows = np.flatnonzero(current == side)
-            if not q.dimensions and not len(rows):  # a total over no rows: zeros and NULLs
-                part = pd.DataFrame({m: [_empty_total(m)] for m in q.metrics})
-            else:
-                part = _frame(arrays, rows, q.dimensions, q.metrics)
-            parts.append(self._shaped(part, q.dimensions, q.metrics, compiled))
-        return parts[0], parts[1]
-
-    def campaign_rows(self, metrics: Any, filters: FilterArg = None, tenant: Any = None, *,
-                      order_by: Any = (), limit: int | None = None, offset: int = 0,
-                      count: bool = False) -> pd.DataFrame:
-        """`query(metrics, ["campaign", "project", "business_user"], ...)` with each campaign's
-        planned run and daily budget (start_time, stop_time, daily_budget) in the same query.
-        With `count`, `df.attrs["rows"]` is the number of rows before `limit`/`offset`."""
-        q = make_query(metrics, ("campaign", "project", "business_user"), filters, tenant,
-                       order_by, limit, offset)
-        compiled = compile_campaign_rows(q, count)
-        df = self.warehouse.query(compiled.statement, compiled.values)
-        df["daily_budget"] = df["daily_budget"].astype("float64")
-        return self._shaped(df, q.dimensions, q.metrics, compiled, count)
-
     @staticmethod
     def _shaped(df: pd.DataFrame, dimensions, metrics, compiled: Compiled,
                 count: bool = False) -> pd.DataFrame:
         if count:
             rows = df.pop(listing.ROWS_COLUMN)
             df.attrs["rows"] = int(rows.iloc[0]) if len(rows) else 0
-        _normalize(df, dimensions, metrics)
+        normalize(df, dimensions, metrics)
         df.attrs["notes"] = list(compiled.notes)
         return df
 
@@ -285,68 +218,6 @@ class SemanticLayer:
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
-
-
-def _normalize(df: pd.DataFrame, dimensions: tuple[str, ...], metrics: tuple[str, ...]) -> None:
-    """Make dtypes independent of what DuckDB happened to return (e.g. for empty results)."""
-    have = dict(zip(df.columns, df.dtypes, strict=True))  # one pass: df[name] is slow
-    for name, want in _wanted_dtypes(tuple(dimensions), tuple(metrics)):
-        if have[name] != want:
-            df[name] = df[name].astype(want)
-
-
-@lru_cache(maxsize=1024)
-def _wanted_dtypes(dimensions: tuple[str, ...], metrics: tuple[str, ...]) -> tuple:
-    out = []
-    for name in dimensions:
-        dtype = catalog.DIMENSIONS[name].dtype
-        want = _DATE_DTYPE if dtype == "date" else "int64" if dtype == "integer" else None
-        if want:
-            out.append((name, np.dtype(want)))
-    return (*out, *((name, np.dtype(_metric_dtype(name))) for name in metrics))
-
-
-def _set_mask(dimensions: tuple, grouped: tuple) -> int:
-    """GROUPING(dimensions) of a row of the set `grouped`: bit i is set (counting from the
-    last dimension) when dimension i is not grouped."""
-    return sum(1 << (len(dimensions) - 1 - i)
-               for i, d in enumerate(dimensions) if d not in grouped)
-
-
-def _frame(arrays: dict, rows: np.ndarray, dimensions: tuple, metrics: tuple) -> pd.DataFrame:
-    """The given rows of fetched column arrays as a DataFrame of dimensions then metrics, NULL
-    as NaN/None, in the types `query` gives (cast here, on the arrays: cheaper than later)."""
-    wanted = dict(_wanted_dtypes(tuple(dimensions), tuple(metrics)))
-    columns = {}
-    for name in (*dimensions, *metrics):
-        values = arrays[name]
-        if isinstance(values, np.ma.MaskedArray):
-            missing = np.ma.getmaskarray(values)[rows]
-            data = np.asarray(values.data)[rows]
-            if missing.any():
-                data = data.astype(float if data.dtype.kind in "iuf" else object)
-                data[missing] = np.nan if data.dtype.kind == "f" else None
-            values = data
-        else:
-            values = np.asarray(values)[rows]
-        want = wanted.get(name)
-        if want is not None and values.dtype != want and values.dtype.kind in "iub":
-            values = values.astype(want)
-        columns[name] = values
-    return pd.DataFrame(columns)
-
-
-def _empty_total(name: str) -> float:
-    """What a total over no rows holds: 0 for sums and counts, NULL for ratios and medians."""
-    metric = catalog.METRICS[name]
-    return 0 if metric.measure is not None and metric.additivity != "median" else float("nan")
-
-
-def _metric_dtype(name: str) -> str:
-    metric = catalog.METRICS[name]
-    integer = (metric.measure is not None and metric.additivity != "median"
-               and catalog.MEASURES[metric.measure].dtype == "integer")
-    return "int64" if integer else "float64"
 
 
 def connect(path: str | os.PathLike | None = None) -> SemanticLayer:

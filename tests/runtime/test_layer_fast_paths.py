@@ -194,7 +194,7 @@ def test_query_sets_equal_one_query_per_grouping(layer, options):
         sets = list(dict.fromkeys(tuple(rng.sample(DIMENSIONS, rng.randint(1, 2)))
                                   for _ in range(rng.randint(1, 3))))
         try:
-            parts = layer.query_sets(metrics, sets, f)
+            parts = layer.fast.query_sets(metrics, sets, f)
         except CampaignBIError:
             continue
         for dims, part in zip(sets, parts, strict=True):
@@ -209,8 +209,8 @@ def test_top_rows_of_each_set_and_set_counts(layer, options):
     keys = [("project",), ("business_user",), ("campaign",)]
     for _ in range(12):
         f = random_filters(rng, options)
-        tops = layer.query_sets(metrics, keys, f, order_by=[("spend", True)], limit=7)
-        counts = layer.count_sets(["spend"], keys, f)
+        tops = layer.fast.query_sets(metrics, keys, f, order_by=[("spend", True)], limit=7)
+        counts = layer.fast.count_sets(["spend"], keys, f)
         for (key,), top, count in zip(keys, tops, counts, strict=True):
             same(top, layer.query(metrics, [key], f, order_by=[("spend", True), (key, False)],
                                   limit=7))
@@ -228,7 +228,7 @@ def test_a_period_and_the_one_before_from_one_scan(layer, options):
         metrics = rng.sample(METRICS, rng.randint(1, 5))
         dims = rng.choice([[], [], ["week"], ["project"]])
         try:
-            before, after = layer.query_split(metrics, dims, f, split_at=split)
+            before, after = layer.fast.query_split(metrics, dims, f, split_at=split)
         except CampaignBIError:
             continue
         same(before, layer.query(metrics, dims, {**f, "date_to": split - dt.timedelta(1)}))
@@ -237,7 +237,7 @@ def test_a_period_and_the_one_before_from_one_scan(layer, options):
 
 def test_a_split_total_over_no_rows_is_zeros_and_nulls(layer):
     f = {"date_from": "2031-01-01", "date_to": "2031-02-28"}
-    before, after = layer.query_split(METRICS, [], f, split_at="2031-02-01")
+    before, after = layer.fast.query_split(METRICS, [], f, split_at="2031-02-01")
     same(after, layer.query(METRICS, [], {**f, "date_from": "2031-02-01"}))
     same(before, layer.query(METRICS, [], {**f, "date_to": "2031-01-31"}))
     assert before["spend"][0] == 0 and before["leads"][0] == 0
@@ -260,7 +260,7 @@ def test_campaign_rows_are_the_campaign_grouping_with_planned_run_and_budget(lay
     for _ in range(20):
         f = random_filters(rng, options)
         order = [("spend", True), ("campaign", False)]
-        rows = layer.campaign_rows(TABLE, f, order_by=order, limit=40, count=True)
+        rows = layer.fast.campaign_rows(TABLE, f, order_by=order, limit=40, count=True)
         facts = layer.query(TABLE, ["campaign", "project", "business_user"], f,
                             order_by=order, limit=40)
         attrs = layer.campaigns({"campaign": facts["campaign"].tolist()} if len(facts) else
@@ -283,7 +283,7 @@ def test_campaign_rows_read_project_and_user_from_the_campaigns_or_the_mart(laye
     for i in range(8):
         f = random_filters(rng, options)
         tenant = options["business_users"][i] if i % 2 else None
-        rows = layer.campaign_rows(TABLE, f, tenant, order_by=order, limit=30, count=True)
+        rows = layer.fast.campaign_rows(TABLE, f, tenant, order_by=order, limit=30, count=True)
         facts = layer.query(TABLE, ["campaign", "project", "business_user"], f, tenant,
                             order_by=order, limit=30, count=True)
         assert rows.attrs["rows"] == facts.attrs["rows"]
