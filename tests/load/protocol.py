@@ -44,6 +44,8 @@ def _register_panel_models() -> None:
 def _value(model, name: str):
     if name == "titles":  # a Tabs model: the titles of its panels
         return [panel.title for panel in getattr(model, "tabs", [])]
+    if name == "first_titles":  # as many of them as the session clicks
+        return [panel.title for panel in getattr(model, "tabs", [])][:len(TABS)]
     return getattr(model, name, None)
 
 
@@ -219,7 +221,8 @@ class ProtocolSession(User):
         self._on_loop(lambda: setattr(box, "value", [*chosen, match]))
 
     async def switch_tab(self) -> None:
-        tabs = self._model("Tabs", titles=list(TABS))  # not the Segments view's own tabs
+        # the page's tabs, not a view's own: an admin's page has Data health after these
+        tabs = self._model("Tabs", first_titles=list(TABS))
         index = list(TABS).index(self.next_tab())
         self._on_loop(lambda: setattr(tabs, "active", index))
 

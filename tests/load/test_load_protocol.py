@@ -51,6 +51,7 @@ def test_a_protocol_session_drives_the_server_like_a_page(probed_server, layer):
         assert await session.settled(started) is not None, "no answer to the click"
         picked = session._model("DateRangePicker").value
         week = kpi_value(session, "leads")
+        await session.switch_tab()  # finds the page's tabs (an admin's page has six)
         await session.close()
         return everything, tuple(picked), week
 
