@@ -142,6 +142,8 @@ class Dimension:
     #: dimensions with one value per value of this one (a campaign has one project and one
     #: business user): ordering by this one, they never break a tie
     determines: tuple[str, ...] = ()
+    #: why a fact without this dimension lacks it (said when a metric cannot be broken down)
+    missing_because: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,7 +178,7 @@ _SCOPE = {"business_user": "business_user", "project": "project", "campaign": "c
 FACTS: Mapping[str, Fact] = _by_name([
     Fact(name="delivery", label="Delivery (insights)", table="core.ad_insights",
          description="Facebook delivery per ad set per day, counted on the insight day.",
-         date_column="day", columns=_SCOPE,
+         date_column="day", columns={**_SCOPE, "ad_set": "ad_set_id"},
          presence=("spend", "impressions", "clicks", "reach"), presence_bit=1),
     Fact(name="leads", label="Leads", table="core.leads",
          description="One row per lead, counted on the day it was added.",
@@ -337,6 +339,11 @@ DIMENSIONS: Mapping[str, Dimension] = _by_name([
               description="The campaign's project name, trimmed."),
     Dimension(name="campaign", label="Campaign", kind="attribute", dtype="integer",
               description="The campaign id.", determines=("project", "business_user")),
+    Dimension(name="ad_set", label="Ad set", kind="attribute", dtype="integer",
+              description="The Facebook ad set id: delivery (spend, impressions, clicks, "
+                          "reach and their ratios) only.",
+              missing_because="the exports record leads, their status changes and the "
+                              "planned budget per campaign, not per ad set"),
     Dimension(name="lead_status", label="Lead status", kind="lead_attribute", dtype="text",
               description="The lead's current status."),
     Dimension(name="stage", label="Stage", kind="lead_attribute", dtype="text",

@@ -57,9 +57,10 @@ def _check_dimensions(metrics: tuple[Metric, ...], dimensions: tuple[Dimension, 
             if missing:
                 fact = catalog.FACTS[missing[0]]
                 allowed = ", ".join(catalog.metrics_for_dimension(dim.name))
+                because = f"; {dim.missing_because}" if dim.missing_because else ""
                 raise IncompatibleQueryError(
                     f"metric {metric.name!r} cannot be broken down by {dim.name!r}: it uses "
-                    f"{fact.label.lower()} facts, which have no {dim.label.lower()} "
+                    f"{fact.label.lower()} facts, which have no {dim.label.lower()}{because} "
                     f"(by {dim.name!r} you can ask for: {allowed})"
                 )
 

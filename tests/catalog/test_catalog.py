@@ -22,7 +22,7 @@ METRIC_NAMES = [
     "cost_per_qualified_lead", "deals", "cost_per_deal", "contacted_leads", "contact_rate",
     "speed_to_lead_hours", "status_changes", "budget", "budget_utilization",
 ]
-DIMENSION_NAMES = ["day", "week", "month", "business_user", "project", "campaign",
+DIMENSION_NAMES = ["day", "week", "month", "business_user", "project", "campaign", "ad_set",
                    "lead_status", "stage", "lead_hour", "lead_weekday"]
 FILTER_NAMES = ["business_user", "project", "campaign", "lead_status", "date_from", "date_to"]
 METRICS_MD = Path(__file__).resolve().parents[3] / "shared" / "METRICS.md"

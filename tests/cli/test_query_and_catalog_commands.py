@@ -161,3 +161,15 @@ def test_long_filter_options_and_comma_ids_mean_the_same(db):
                                       "--db", db, "--format", "csv"])
     assert short.exit_code == long.exit_code == 0, short.output + long.output
     assert short.output == long.output and len(short.output.splitlines()) > 1
+
+
+def test_delivery_by_ad_set_and_a_typed_refusal_for_leads(db):
+    by_ad_set = CliRunner().invoke(query, ["-m", "spend,clicks,ctr", "--by", "ad_set", "--db", db,
+                                           "--format", "csv"])
+    assert by_ad_set.exit_code == 0, by_ad_set.output
+    lines = by_ad_set.output.splitlines()
+    assert lines[0] == "ad_set,spend,clicks,ctr" and len(lines) > 1
+    refused = CliRunner().invoke(query, ["-m", "spend,leads", "--by", "ad_set", "--db", db])
+    assert refused.exit_code == 2
+    assert "metric 'leads' cannot be broken down by 'ad_set'" in refused.output
+    assert "per campaign, not per ad set" in refused.output

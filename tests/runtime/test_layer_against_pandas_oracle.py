@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import semantic
 from semantic.builder.ingest import ingest
+from semantic.errors import IncompatibleQueryError
 from semantic.sample import generate
 
 STAGES = {"NEW_LEAD": "new", "NO_ANSWER": "working", "CALL_AGAIN": "working",
@@ -82,7 +83,7 @@ class Oracle:
                                                  "impressions"), money=("spend",))
         ins["date"] = pd.to_datetime(ins.created_at.str.strip().str.slice(0, 10))
         ins = ins.drop(columns="created_at").drop_duplicates()
-        ins = ins.rename(columns={"campaign_id": "campaign"})
+        ins = ins.rename(columns={"campaign_id": "campaign"}).assign(ad_set=ins.ad_set_id)
         scope = ["campaign", "business_user", "project"]
         self.delivery = ins.merge(camps[scope], on="campaign")
         leads = _typed(src / "campaign_leads.csv", ints=("id", "campaign_id"),
@@ -260,6 +261,38 @@ def test_every_metric_matches_the_oracle(realistic, dims):
     layer, oracle = realistic
     metrics = LEAD_METRICS if "stage" in dims else list(DEFS)
     assert_same(layer.query(metrics, dims), oracle.query(metrics, dims, {}, None), dims, metrics)
+
+
+DELIVERY_METRICS = ["spend", "impressions", "clicks", "reach", "frequency", "ctr", "cpc", "cpm"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_delivery_by_ad_set_matches_the_oracle(realistic, data):
+    layer, oracle = realistic
+    _, _, filters, tenant = data.draw(requests(_options(layer)))
+    dims = data.draw(st.sampled_from([["ad_set"], ["ad_set", "week"], ["campaign", "ad_set"]]))
+    metrics = data.draw(st.lists(st.sampled_from(DELIVERY_METRICS), min_size=1, max_size=4,
+                                 unique=True))
+    got = layer.query(metrics, dims, filters, tenant=tenant)
+    assert_same(got, oracle.query(metrics, dims, filters, tenant), dims, metrics)
+
+
+def test_every_campaign_with_delivery_has_its_three_ad_sets(realistic):
+    layer, _ = realistic
+    per_campaign = layer.query(["spend"], ["campaign", "ad_set"]).groupby("campaign").size()
+    assert len(per_campaign) > 100 and (per_campaign == 3).mean() > 0.95
+
+
+@pytest.mark.parametrize("metric", ["leads", "cpl", "qualified_leads", "budget",
+                                    "status_changes", "speed_to_lead_hours"])
+def test_metrics_recorded_per_campaign_are_refused_by_ad_set_with_the_reason(realistic, metric):
+    layer, _ = realistic
+    with pytest.raises(IncompatibleQueryError) as refused:
+        layer.query([metric], ["ad_set"])
+    text = str(refused.value)
+    assert f"metric {metric!r} cannot be broken down by 'ad_set'" in text
+    assert "per campaign, not per ad set" in text and "spend, impressions, clicks" in text
 
 
 def test_dirt_was_cleaned_like_ingest(realistic):
