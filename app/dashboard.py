@@ -142,6 +142,9 @@ def sidebar(state: DashboardState) -> list:
             button.button_type = "primary" if button.label == chosen else "light"
     state.param.watch(mark_quick, "date_range")
     mark_quick()
+    compare = pn.widgets.RadioButtonGroup.from_param(
+        state.param.compare, name="", options=COMPARE_LABELS, button_type="primary",
+        button_style="outline", sizing_mode="stretch_width", margin=(4, 10))
     search = SearchBox(state, name="Campaign search",
                        placeholder="Campaign id(s) or project text (applies as you type)",
                        sizing_mode="stretch_width").widget
@@ -163,10 +166,16 @@ def sidebar(state: DashboardState) -> list:
     return [pn.Column(
         users, projects, dates, HtmlBox("<small>Quick picks (ending on the data's last day)</small>",
                 margin=(0, 10)),
-        pn.FlexBox(*quick, margin=(0, 7)), search, statuses, status_note, reset,
+        pn.FlexBox(*quick, margin=(0, 7)),
+        HtmlBox("<small>KPI changes compared with</small>", margin=(4, 10, 0, 10)), compare,
+        search, statuses, status_note, reset,
         pn.layout.Divider(), download,
         note("The export holds personal data (names, emails, phones) of the filtered leads; "
              "handle it accordingly."), sizing_mode="stretch_width", margin=0)]
+
+
+#: the comparison choices as the sidebar shows them (app.state.viewdata.COMPARISONS)
+COMPARE_LABELS = {"Previous period": "previous", "A year earlier": "year"}
 
 
 def date_picker(state: DashboardState) -> pn.widgets.DateRangePicker:

@@ -41,6 +41,12 @@ _POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="campaign-bi-store"
 RESULTS = ResultCache(size=256)  # shared by every session (see app.state.results)
 
 
+def _without_comparison(state: FilterState) -> FilterState:
+    """The state as every view but the KPI cards' changes sees it (one cache entry whatever
+    the cards compare with)."""
+    return state if state.compare == "previous" else replace(state, compare="previous")
+
+
 class DashboardQueries:
     """The queries of one semantic layer (one warehouse), cached in RESULTS."""
 
@@ -55,8 +61,8 @@ class DashboardQueries:
         """`data` with the alerts and time to first contact that `compute` left out."""
         if data.empty or data.alerts is not None:
             return data
-        return replace(data, **self.cached(("deferred", data.state),
-                                           lambda: self._deferred(data.state)))
+        scope = _without_comparison(data.state)
+        return replace(data, **self.cached(("deferred", scope), lambda: self._deferred(scope)))
 
     def compute(self, state: FilterState, grain: str) -> DashboardData:
         """Every view's data for one filter state (not cached here: the store caches it whole;
@@ -65,20 +71,21 @@ class DashboardQueries:
             return DashboardData(state=state, empty=True, grain=grain,
                                  notes=("No campaign matches the search.",))
         prev = state.previous()
+        scope = _without_comparison(state)  # only the KPIs depend on the comparison
         # four queries, each answering several views from one scan, run at once
         jobs: dict[str, Callable] = {  # slowest first: the pool starts them in this order
-            "facts": lambda: self._facts(state),
+            "facts": lambda: self._facts(scope),
             "kpis": lambda: self._kpis(state),
-            "leads": lambda: self._lead_views(state),
-            "trends": lambda: self._trends(state, grain),
+            "leads": lambda: self._lead_views(scope),
+            "trends": lambda: self._trends(scope, grain),
         }
         futures = {name: _POOL.submit(job) for name, job in jobs.items()}
         facts = futures["facts"].result()
         paged = facts.attrs["rows"] > FULL_FRAME_LIMIT
         if paged:
-            part = self._large(state, facts.iloc[:FULL_FRAME_LIMIT], futures["kpis"])
+            part = self._large(scope, facts.iloc[:FULL_FRAME_LIMIT], futures["kpis"])
         else:
-            part = self._full(state, facts, futures["leads"])
+            part = self._full(scope, facts, futures["leads"])
         got = {name: f.result() for name, f in futures.items()}
         kpis = first_row(got["kpis"][0])
         if is_empty(kpis):
@@ -124,10 +131,13 @@ class DashboardQueries:
             order_by=[("spend", True), ("campaign", False)], limit=FULL_FRAME_LIMIT + 1))
 
     def _kpis(self, state: FilterState) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        """KPIs of the range and of the period of equal length before it, from one scan."""
+        """KPIs of the range and of the period it is compared with: the period of equal length
+        before it from the same scan, a year earlier from a query of its own."""
         prev = state.previous()
         if prev is None:
             return self._query(KPI_METRICS, (), state), None
+        if state.compare != "previous":
+            return self._query(KPI_METRICS, (), state), self._query(KPI_METRICS, (), prev)
         previous, now = self.cached(("kpis", state), lambda: self.layer.fast.query_split(
             list(KPI_METRICS), filters=replace(state, date_from=prev.date_from).filters(),
             tenant=state.tenant, split_at=state.date_from))

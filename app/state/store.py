@@ -19,6 +19,7 @@ import param
 from app.state.queries import RESULTS, DashboardQueries  # noqa: F401  (RESULTS: re-exported)
 from app.state.refresh import LatestWins
 from app.state.viewdata import (  # noqa: F401  (re-exported: the store's public names)
+    COMPARISONS,
     FULL_FRAME_LIMIT,
     GRAINS,
     KPI_METRICS,
@@ -60,6 +61,8 @@ class DashboardState(param.Parameterized):
     campaign_search = param.String(default="", label="Campaign search")
     lead_statuses = param.ListSelector(default=[], objects=[], label="Lead statuses")
     grain = param.Selector(default="week", objects=list(GRAINS), label="Trend grain")
+    compare = param.Selector(default="previous", objects=list(COMPARISONS),
+                             label="Compare with")
     tenant = param.Integer(default=None, allow_None=True, constant=True,
                            doc="Business user this session is bound to (None: all).")
     data = param.Parameter(default=None, doc="DashboardData for the current filters.")
@@ -88,7 +91,7 @@ class DashboardState(param.Parameterized):
             self.date_range = self.default_range()
             self.grain = self._auto_grain(self.date_range)
         self.refresh(complete=not background)
-        self.param.watch(self._on_change, [*FILTERS, "grain"])
+        self.param.watch(self._on_change, [*FILTERS, "grain", "compare"])
         if background:  # served: a large scope's alerts and ttfc follow after the page loads
             pn.state.onload(self._complete_later)
 
@@ -150,7 +153,9 @@ class DashboardState(param.Parameterized):
         finally:
             self._adjusting = False
         changed, self._changed = self._changed, set()
-        self.request_refresh(("trends",) if changed == {"grain"} else PARTS)
+        only = {"grain": ("trends",), "compare": ("kpis",)}  # a change that touches one view
+        self.request_refresh(only[next(iter(changed))] if len(changed) == 1
+                             and next(iter(changed)) in only else PARTS)
 
     def _lock_and_narrow(self) -> None:
         if self.tenant is not None and list(self.business_users) != [self.tenant]:
@@ -206,14 +211,15 @@ class DashboardState(param.Parameterized):
     def _inputs(self) -> tuple:
         """The filters as plain values, read on the event loop (the worker only sees these)."""
         return (tuple(self.business_users), tuple(self.projects), self.date_range,
-                self.campaign_search, tuple(self.lead_statuses), self.grain)
+                self.campaign_search, tuple(self.lead_statuses), self.compare, self.grain)
 
     def _state_of(self, inputs: tuple) -> FilterState:
-        users, projects, rng, search, statuses, _grain = inputs
+        users, projects, rng, search, statuses, compare, _grain = inputs
         users = (self.tenant,) if self.tenant is not None else users
         rng = rng or (None, None)
         state = FilterState(business_user=users, project=projects, lead_status=statuses,
-                            date_from=rng[0], date_to=rng[1], tenant=self.tenant)
+                            date_from=rng[0], date_to=rng[1], tenant=self.tenant,
+                            compare=compare)
         text = search.strip()
         return self._search(text, state) if text else state
 

@@ -38,6 +38,17 @@ QUICK_RANGES = ("Last 7 days", "Last 30 days", "Last 90 days", "This month", "Al
 #: the funnel's stages in order (the catalog's; "other" only shown when a lead is in it)
 STAGES = tuple(name for name in catalog.STAGES if name != catalog.OTHER_STAGE)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: what the KPI cards compare with: the choice -> how the cards name it
+COMPARISONS = {"previous": "the previous period of equal length",
+               "year": "the same period a year earlier"}
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier; 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,15 +59,20 @@ class FilterState(Filters):
 
     tenant: int | None = None
     no_match: bool = False  # the campaign search matched nothing: nothing is in scope
+    compare: str = "previous"  # what the KPIs are compared with (COMPARISONS)
 
     def filters(self) -> Filters:
         """The filters alone, as every layer method takes them (the tenant goes apart)."""
         return Filters(**{name: getattr(self, name) for name in catalog.FILTERS})
 
     def previous(self) -> FilterState | None:
-        """The period of equal length just before this one (None without a full range)."""
+        """The period the KPIs are compared with (None without a full range): the one of equal
+        length just before this one, or the same days a year earlier."""
         if not (self.date_from and self.date_to):
             return None
+        if self.compare == "year":
+            return replace(self, date_from=year_before(self.date_from),
+                           date_to=year_before(self.date_to))
         days = (self.date_to - self.date_from).days + 1
         return replace(self, date_from=self.date_from - dt.timedelta(days=days),
                        date_to=self.date_from - dt.timedelta(days=1))

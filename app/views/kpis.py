@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
+from app.state.viewdata import COMPARISONS
 from app.views import format as fmt
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView
@@ -43,13 +45,15 @@ def delta_class(change: float | None, good: str | None) -> str:
     return "good" if (change > 0) == (good == "up") else "bad"
 
 
-def card_html(metric: str, current, previous) -> str:
+def card_html(metric: str, current, previous, compared: bool = True) -> str:
+    """One card; without `compared` (no trustworthy comparison) its change shows as "–"."""
     spec = METRICS[metric]
-    change = fmt.relative_change(current, previous)
+    change = fmt.relative_change(current, previous) if compared else None
     arrow = "" if change is None else "▲ " if change > 0 else "▼ " if change < 0 else "■ "
     value = fmt.by_unit(current, unit(metric))
     exact = fmt.money(current) if unit(metric) == "money" else value
-    tip = f"{spec.tip} Previous period: {fmt.by_unit(previous, unit(metric))}."
+    tip = f"{spec.tip} Compared period: {fmt.by_unit(previous, unit(metric))}." if compared \
+        else spec.tip
     return (
         f'<div class="kpi" data-metric="{metric}" title="{html.escape(tip.strip())}">'
         f'<div class="kpi-title">{html.escape(spec.short)}</div>'
@@ -58,18 +62,29 @@ def card_html(metric: str, current, previous) -> str:
         f'</div></div>')
 
 
-def cards_html(data) -> str:
-    period = ""
-    if data.previous_range:
-        start, end = data.previous_range
-        span = f"{fmt.date(start)} – {fmt.date(end)}"
-        # e.g. "All data": the period before it has nothing to compare with
-        nothing = not any(data.previous.get(metric) for metric in CARDS)
-        text = (f"No activity in the previous period of equal length ({span}): no change to "
-                "show" if nothing else
-                f"Change vs the previous period of equal length ({span})")
-        period = f'<div class="kpi-period">{html.escape(text)}</div>'
-    cards = "".join(card_html(m, data.kpis.get(m), data.previous.get(m)) for m in CARDS)
+def comparison_text(data, data_start: dt.date | None) -> tuple[str, bool]:
+    """What the cards say about the period they compare with, and whether to show changes: not
+    when that period lies wholly or partly before the data starts (a +99 % from a half-empty
+    period would mislead) or holds no activity."""
+    if not data.previous_range:
+        return "", False
+    start, end = data.previous_range
+    span = f"{fmt.date(start)} – {fmt.date(end)}"
+    which = COMPARISONS.get(data.state.compare, COMPARISONS["previous"])
+    if data_start is not None and start < data_start:
+        where = "lies before" if end < data_start else "starts before"
+        return (f"No change shown: {which} ({span}) {where} the data, which starts on "
+                f"{fmt.date(data_start)}", False)
+    if not any(data.previous.get(metric) for metric in CARDS):
+        return f"No activity in {which} ({span}): no change to show", False
+    return f"Change vs {which} ({span})", True
+
+
+def cards_html(data, data_start: dt.date | None = None) -> str:
+    text, compared = comparison_text(data, data_start)
+    period = f'<div class="kpi-period">{html.escape(text)}</div>' if text else ""
+    cards = "".join(card_html(m, data.kpis.get(m), data.previous.get(m), compared)
+                    for m in CARDS)
     return f'{period}<div class="kpi-grid">{cards}</div>'
 
 
@@ -83,10 +98,11 @@ class KpiCards(LiveView):
         return self._cards
 
     def slice(self, data) -> tuple:
-        return (data.kpis, data.previous, data.previous_range)
+        return (data.kpis, data.previous, data.previous_range, data.state.compare,
+                self.store.date_min)
 
     def draw(self, data) -> None:
-        self._cards.object = cards_html(data)
+        self._cards.object = cards_html(data, self.store.date_min)
 
     def clear(self) -> None:
         self._cards.object = ""
