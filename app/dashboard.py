@@ -46,9 +46,23 @@ TITLE = "campaign-bi"
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
         '"Noto Sans", "Liberation Sans", sans-serif')
 ACCENT = "#1a5fb4"
+#: the page's width below which it is laid out for a phone
+PHONE_PX = 760
 PAGE_CSS = f"""
 :root {{ --body-font: {FONT}; --font-family: {FONT}; }}
 body, .bk-root, .bk {{ font-family: {FONT}; }}
+@media (max-width: {PHONE_PX}px) {{
+  /* The filters fold behind the menu button: closed when the page opens. The template's button
+     toggles the class `hidden`, so on a phone the sidebar shows while it has that class, over
+     the page, and the page keeps the whole width. */
+  #sidebar:not(.hidden) {{ display: none; }}
+  #sidebar.hidden {{ display: block; position: fixed; top: 56px; left: 0; bottom: 0;
+    z-index: 1000; width: 100vw; min-width: 100vw; max-width: 100vw; height: auto;
+    padding: 15px 10px 5px 5px; overflow-y: auto;
+    background-color: var(--panel-surface-color, #f5f7fa); }}
+  #main {{ padding: 0 4px; min-width: 0; }}
+  .card-margin {{ margin: 0.4em 0; }}
+}}
 """
 
 
@@ -309,7 +323,8 @@ def build(path: Path | None = None, user: str | None = None, served: bool = True
         title=TITLE, sidebar=sidebar(state) if state else [], main=body, font=FONT,
         font_url="", accent_base_color=ACCENT, header_background=ACCENT,
         raw_css=[PAGE_CSS], sidebar_width=320, main_layout=None, theme_toggle=False,
-        design=Fast, header=account_menu(user))
+        design=Fast, header=account_menu(user),
+        meta_viewport="width=device-width, initial-scale=1")  # phones lay out at their width
     return state, template
 
 

@@ -30,6 +30,11 @@ KPI_CSS = CSS + """
 .kpi-delta.good { color: #137333; } .kpi-delta.bad { color: #b3261e; }
 .kpi-delta.neutral { color: #1a5fb4; } .kpi-delta.none { color: #8a94a0; }
 .kpi-period { font-size: 0.82em; color: #5f6b7a; margin: 0 0 6px 2px; }
+@media (max-width: 760px) {  /* a phone: two cards per row (dashboard.PHONE_PX) */
+  .kpi-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
+  .kpi { min-height: 70px; padding: 8px 10px; }
+  .kpi-value { font-size: 1.25em; }
+}
 """
 
 

@@ -17,7 +17,7 @@ from app.views import charts
 from app.views import format as fmt
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView, message_html
-from app.views.states import CSS, note_html
+from app.views.states import CSS, flow, note_html
 from semantic.catalog import statuses_where
 
 #: One colour per status, grouped by stage hue, the same on every render and filter.
@@ -144,14 +144,11 @@ class OutcomesView(LiveView):
             x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
         self._note = HtmlBox("", css=CSS)
         return pn.Column(
-            pn.Row(self._donut.layout,
-                   pn.pane.Bokeh(self._funnel.figure, sizing_mode="stretch_width"),
-                   sizing_mode="stretch_width"),
-            pn.Row(pn.Column(pn.pane.Bokeh(self._ttfc.figure, sizing_mode="stretch_width"),
-                             self._ttfc_wait,
-                             sizing_mode="stretch_width"),
-                   pn.pane.Bokeh(self._arrival.figure, sizing_mode="stretch_width"),
-                   sizing_mode="stretch_width"),
+            flow(self._donut.layout,
+                 pn.pane.Bokeh(self._funnel.figure, sizing_mode="stretch_width"), basis=340),
+            flow(pn.Column(pn.pane.Bokeh(self._ttfc.figure, sizing_mode="stretch_width"),
+                           self._ttfc_wait, sizing_mode="stretch_width"),
+                 pn.pane.Bokeh(self._arrival.figure, sizing_mode="stretch_width"), basis=340),
             self._note, sizing_mode="stretch_width")
 
     def slice(self, data) -> tuple:

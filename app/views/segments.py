@@ -10,7 +10,7 @@ from app.state.store import OTHER, SEGMENT_TOP_N
 from app.views import charts
 from app.views import format as fmt
 from app.views.live import LiveView
-from app.views.states import note
+from app.views.states import flow, note
 from semantic.catalog import DIMENSIONS, METRICS
 
 #: (metric, formatter for hover, bar colour); titles are the catalog's labels
@@ -87,9 +87,9 @@ class SegmentsView(LiveView):
                                           number_format="0%" if metric == "ctr" else "0.[0]a",
                                           height=charts.bars_height(SEGMENT_TOP_N + 1))
                       for metric, _show, _color in CHARTS}
-        return pn.Column(self._by, pn.Row(
+        return pn.Column(self._by, flow(
             *[pn.pane.Bokeh(bar.figure, sizing_mode="stretch_width")
-              for bar in self._bars.values()], sizing_mode="stretch_width"), note(
+              for bar in self._bars.values()], basis=300), note(
             f"The {SEGMENT_TOP_N} segments with the most spend; the rest are summed into "
             f"“{OTHER}”, whose ratios are computed from those sums. A segment with no leads "
             f"(or no qualified leads) has no CPL (or cost per qualified lead) and shows as 0 "

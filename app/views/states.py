@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 
+import panel as pn
+
 from app.views.html_box import HtmlBox
 
 EMPTY_TEXT = "No data for these filters"
@@ -27,3 +29,11 @@ def note_html(text: str) -> str:
 def note(text: str, **kwargs) -> HtmlBox:
     kwargs.setdefault("margin", (0, 10))
     return HtmlBox(note_html(text), css=CSS, **kwargs)
+
+
+def flow(*items, basis: int = 320):
+    """Items side by side while each can be at least `basis` px wide, stacked full width when
+    not (a phone): one flexible row that wraps."""
+    for item in items:
+        item.styles = {**item.styles, "flex": f"1 1 {basis}px", "min-width": "0"}
+    return pn.FlexBox(*items, flex_wrap="wrap", sizing_mode="stretch_width")

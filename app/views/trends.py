@@ -19,7 +19,7 @@ from bokeh.models.glyphs import Line, Scatter
 
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView
-from app.views.states import note
+from app.views.states import flow, note
 
 #: (column, chart title, y axis title, hover format, colour, is a count)
 SERIES = (
@@ -118,7 +118,7 @@ class TrendsView(LiveView):
                                  "filtered leads.", visible=False)
         panes = [pn.pane.Bokeh(fig, sizing_mode="stretch_width", min_height=260)
                  for fig, *_ in self._charts]
-        return pn.Column(pn.GridBox(*panes, ncols=2, sizing_mode="stretch_width"),
+        return pn.Column(flow(*panes, basis=420),
                          self._status_note, sizing_mode="stretch_width")
 
     def slice(self, data) -> tuple:
