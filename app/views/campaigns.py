@@ -59,15 +59,21 @@ def _cell(kind: str, value) -> str:
     return str(value)
 
 
-def page_cells(page: pd.DataFrame) -> list[list[str]]:
-    """The page's cells as the table shows them, row by row, in COLUMNS order."""
-    columns = [[_cell(KINDS[field], v) for v in page[field].tolist()] for field in COLUMNS]
+def page_cells(page: pd.DataFrame, fields=FIELDS) -> list[list[str]]:
+    """The page's cells as the table shows them, row by row, in `fields` order."""
+    columns = [[_cell(KINDS[field], v) for v in page[field].tolist()] for field in fields]
     return [list(row) for row in zip(*columns, strict=True)] if columns else []
 
 
-def grid_columns() -> list[dict]:
-    return [{"field": field, "title": title, "numeric": KINDS[field] not in ("text", "id", "day")}
-            for field, title in COLUMNS.items()]
+def grid_columns(fields=FIELDS) -> list[dict]:
+    return [{"field": field, "title": COLUMNS[field],
+             "numeric": KINDS[field] not in ("text", "id", "day")} for field in fields]
+
+
+def shown_fields(chosen) -> tuple[str, ...]:
+    """The columns to show, in table order: the campaign id always (it names the row), then
+    those chosen."""
+    return tuple(f for f in FIELDS if f == "campaign" or f in chosen)
 
 
 #: alert rule -> the column its cell highlight goes on
@@ -116,16 +122,17 @@ def alert_sets(alerts: pd.DataFrame | None) -> dict[str, np.ndarray]:
     return {rule: ids[rules == rule] for rule in ALERT_COLUMN}
 
 
-def hot_cells(page: pd.DataFrame, fired: dict[str, np.ndarray]) -> list[list[int]]:
+def hot_cells(page: pd.DataFrame, fired: dict[str, np.ndarray],
+              fields=FIELDS) -> list[list[int]]:
     """[row, column] of the cells whose campaign fires the alert rule for that column
-    (column positions in COLUMNS order)."""
+    (column positions in `fields` order; a rule whose column is hidden marks nothing)."""
     if not fired or page.empty:
         return []
     campaigns = page["campaign"].to_numpy()
-    fields = list(COLUMNS)
+    fields = list(fields)
     cells = []
     for rule, column in ALERT_COLUMN.items():
-        if len(fired.get(rule, ())):
+        if column in fields and len(fired.get(rule, ())):
             rows = np.flatnonzero(np.isin(campaigns, fired[rule]))
             cells += [[int(r), fields.index(column)] for r in rows]
     return sorted(cells)
@@ -139,6 +146,8 @@ class CampaignTable(LiveView):
     page_size = param.Selector(default=25, objects=PAGE_SIZES)
     sort_by = param.String(default="spend")
     ascending = param.Boolean(default=False)
+    shown = param.ListSelector(default=list(FIELDS[1:]), objects=list(FIELDS[1:]),
+                               doc="The columns chosen (the campaign id is always shown).")
 
     def __init__(self, **params):
         self._fired: tuple = (None, {})
@@ -148,13 +157,23 @@ class CampaignTable(LiveView):
         self._pages = LatestWins(self._fetch, self._show_page)
         self.param.watch(lambda *_: self._load_page(), ["page", "page_size", "sort_by",
                                                         "ascending"])
+        self.param.watch(self._on_shown, "shown")
 
     def build(self):
-        self._grid = PageGrid(columns=grid_columns(), sort=self._sort_key(),
+        self._grid = PageGrid(columns=grid_columns(self._fields()), sort=self._sort_key(),
                               sizing_mode="stretch_width")
         self._grid.param.watch(self._on_sort, "sort")
         self._totals = HtmlBox("", css=TOTALS_CSS)
         return pn.Column(self._totals, self._grid, sizing_mode="stretch_width")
+
+    def _fields(self) -> tuple[str, ...]:
+        return shown_fields(self.shown)
+
+    def _on_shown(self, _event) -> None:
+        if self._built is not None:
+            with pn.io.hold():
+                self._grid.columns = grid_columns(self._fields())
+                self._load_page()
 
     def _sort_key(self) -> str:
         return f"{self.sort_by}:{'asc' if self.ascending else 'desc'}"
@@ -179,7 +198,7 @@ class CampaignTable(LiveView):
         data = self.store.data
         if self._fired[0] is not data:
             self._fired = (data, alert_sets(data.alerts if data is not None else None))
-        return hot_cells(page, self._fired[1])
+        return hot_cells(page, self._fired[1], self._fields())
 
     def _go(self, page: int) -> None:
         data = self.store.data
@@ -217,9 +236,11 @@ class CampaignTable(LiveView):
             return  # newer data is on its way
         frame, rows = result
         with pn.io.hold():
+            fields = self._fields()
             page = frame[list(COLUMNS)] if len(frame) else frame
             self._grid.param.update(
-                page={"rows": page_cells(page) if len(frame) else [], "hot": self._hot(page)},
+                page={"rows": page_cells(page, fields) if len(frame) else [],
+                      "hot": self._hot(page)},
                 sort=self._sort_key(),
                 unsortable=list(UNSORTABLE_WHEN_PAGED) if data.paged else [])
             self._totals.object = totals_html(data.totals, rows)
@@ -232,4 +253,10 @@ class CampaignTable(LiveView):
     def __panel__(self):
         size = pn.widgets.Select.from_param(self.param.page_size, label="", width=80)
         label = HtmlBox("Rows per page", margin=(14, 4), sizing_mode="fixed", width=95)
-        return pn.Column(self._layout, self._pager.row(label, size), sizing_mode="stretch_width")
+        columns = pn.widgets.MultiChoice.from_param(
+            self.param.shown, name="Columns", options={COLUMNS[f]: f for f in FIELDS[1:]},
+            sizing_mode="stretch_width", max_width=900)
+        return pn.Column(self._layout, self._pager.row(label, size),
+                         pn.Card(columns, title="Choose columns", collapsed=True,
+                                 sizing_mode="stretch_width", margin=(4, 5)),
+                         sizing_mode="stretch_width")

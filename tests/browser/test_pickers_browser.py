@@ -55,7 +55,7 @@ def test_search_pick_and_remove(url, new_page):
     expect(completions(page)).to_have_text(["7", "71"], timeout=TIMEOUT)
     completions(page).filter(has_text="71").click()
     spend(page, "5.00")
-    chip = page.locator(".choices__list--multiple .choices__item", has_text="71")
+    chip = page.locator("#sidebar .choices__list--multiple .choices__item", has_text="71")
     expect(chip).to_have_count(1)
     chip.locator(".choices__button").click()
     spend(page, "106.00")
@@ -111,7 +111,9 @@ def searched_url(browser, tmp_path_factory):
 
 
 def chips(page):
-    return page.locator(".choices__list--multiple .choices__item")
+    """The chosen chips of the sidebar's pickers (the campaign table's column chooser has its
+    own)."""
+    return page.locator("#sidebar .choices__list--multiple .choices__item")
 
 
 def type_and_enter(page, placeholder: str, text: str, delay: int = 50,

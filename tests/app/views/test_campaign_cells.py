@@ -55,3 +55,37 @@ def test_hot_cells_are_the_alerting_campaigns_cells():
         [0, fields.index("budget_utilization")]])
     assert hot_cells(page(), alert_sets(None)) == []
     assert hot_cells(page().iloc[:0], alert_sets(alerts)) == []
+
+
+def test_chosen_columns_keep_the_campaign_id_and_move_the_highlights():
+    from app.views.campaigns import shown_fields
+
+    fields = shown_fields(["cpl", "project"])
+    assert fields == ("campaign", "project", "cpl")  # table order, the id always first
+    assert [c["title"] for c in grid_columns(fields)] == ["Campaign", "Project", "CPL"]
+    assert page_cells(page(), fields)[0] == ["2933", "<b>Kings</b> Way", "242,474.99"]
+    alerts = pd.DataFrame({"campaign": [2933, 7], "rule": ["cpl_high", "overspend"]})
+    assert hot_cells(page(), alert_sets(alerts), fields) == [[0, 2]]  # CPL is now column 2
+    assert hot_cells(page(), alert_sets(alerts), shown_fields([])) == []  # its column hidden
+
+
+def test_the_table_shows_only_the_chosen_columns_and_keeps_them_across_pages(tmp_path):
+    from factories import build_warehouse, campaign, insight
+
+    import semantic
+    from app.state.store import DashboardState
+    from app.views.campaigns import CampaignTable
+
+    path = build_warehouse(tmp_path / "w.duckdb", campaigns=[campaign(i) for i in (1, 2, 3)],
+                           insights=[insight(i, "2024-07-01", spend=str(10 * i))
+                                     for i in (1, 2, 3)])
+    with semantic.connect(path) as layer:
+        table = CampaignTable(store=DashboardState(layer))
+        table.page_size = 25
+        assert len(table._grid.page["rows"][0]) == len(COLUMNS)
+        table.shown = ["spend", "project"]
+        assert [c["field"] for c in table._grid.columns] == ["campaign", "project", "spend"]
+        assert table._grid.page["rows"] == [["3", "P", "30.00"], ["2", "P", "20.00"],
+                                            ["1", "P", "10.00"]]
+        table.ascending = True  # a new order keeps the chosen columns
+        assert table._grid.page["rows"][0] == ["1", "P", "10.00"]
