@@ -84,7 +84,8 @@ class PanelServer:
                    "--allow-websocket-origin", f"127.0.0.1:{self.port}", *extra_args]
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=environment,
-                                        stdout=self._log_file, stderr=subprocess.STDOUT)
+                                        stdout=self._log_file, stderr=subprocess.STDOUT,
+                                        start_new_session=True)  # stopped as a group
         _SERVERS[name] = self
 
     def wait_ready(self, path: str, timeout: float = SERVER_START_TIMEOUT) -> None:
@@ -115,7 +116,7 @@ class PanelServer:
 
     def stop(self) -> None:
         _SERVERS.pop(self.name, None)
-        stop_process(self.process, timeout=10)
+        stop_process(self.process, timeout=10, group=True)
         self._log_file.close()
 
 

@@ -75,7 +75,7 @@ class DashboardServer:
                    "--port", str(port), "--allow-websocket-origin", f"127.0.0.1:{port}"]
         self._log = log.open("wb")
         self.process = subprocess.Popen(command, cwd=root, env=env, stdout=self._log,
-                                        stderr=subprocess.STDOUT)
+                                        stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
@@ -98,7 +98,7 @@ class DashboardServer:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        stop_process(self.process)
+        stop_process(self.process, group=True)
         self._log.close()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -24,15 +25,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
-    """Terminate a server this harness started (only that process), killing it if it hangs."""
-    if process.poll() is None:
-        process.terminate()
+def stop_process(process: subprocess.Popen, timeout: float = 15, *,
+                 group: bool | None = None) -> None:
+    """Terminate a server this harness started, killing it if it hangs. A server started in a
+    session of its own (`start_new_session=True`, as every one here is) is stopped with its
+    whole process group: with `--num-procs` the first process only forks the workers, and a
+    worker outlives its terminated parent (they were left running after every test run).
+    `group`: whether it leads its own group (by default: asked of the process while it runs)."""
+    group = _own_group(process) if group is None else group
+    _signal(process, group, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+        if group:
+            _wait_group(process.pid, timeout)
+    except (subprocess.TimeoutExpired, TimeoutError):
+        _signal(process, group, signal.SIGKILL)
+        process.wait(timeout=timeout)
+
+
+def _own_group(process: subprocess.Popen) -> bool:
+    try:
+        return os.getpgid(process.pid) == process.pid
+    except ProcessLookupError:  # gone: whether it led a group is not known, so not signalled
+        return False
+
+
+def _signal(process: subprocess.Popen, group: bool, sig: int) -> None:
+    try:
+        if group:
+            os.killpg(process.pid, sig)
+        elif process.poll() is None:
+            process.send_signal(sig)
+    except ProcessLookupError:
+        pass
+
+
+def _wait_group(pgid: int, timeout: float) -> None:
+    """Until no process of the group is left (signal 0 to the group fails)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=timeout)
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"process group {pgid} still running")
 
 
 def rss_mb(pid: int) -> float:
@@ -196,9 +233,10 @@ class Server:
         return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None:
             return
-        stop_process(self.proc)
+        stop_process(self.proc, group=True)  # the workers too, even once the first has exited
+        self.proc = None
         self.log.close()
 
 

@@ -40,9 +40,13 @@ def test_two_processes_each_serve_pages(warehouse, tmp_path):
     server.start(timeout=90)  # returns once both processes have run the probe's setup
     try:
         assert server.status()["processes"] == 2
-        assert len(server.pids()) == 3  # the parent only forks and waits
+        pids = server.pids()
+        assert len(pids) == 3  # the parent only forks and waits
         for _ in range(4):
             with urllib.request.urlopen(server.url, timeout=30) as response:
                 assert response.status == 200 and b"bokeh" in response.read().lower()
     finally:
         server.stop()
+    for pid in pids:  # the workers stop with their parent (they used to be left running)
+        assert not Path(f"/proc/{pid}").exists() or \
+            "zombie" in Path(f"/proc/{pid}/status").read_text().lower(), pid
