@@ -52,6 +52,8 @@ from semantic.compiler.request import Filters
 FILTERS = ("business_users", "projects", "date_range", "campaign_search", "lead_statuses")
 #: What a refresh updates, by view; a grain change touches only the trends.
 PARTS = ("kpis", "campaigns", "trends", "outcomes", "segments", "alerts")
+#: a change of one of these alone touches one view
+ONE_VIEW = {"grain": ("trends",), "compare": ("kpis",)}
 
 
 class DashboardState(param.Parameterized):
@@ -153,9 +155,8 @@ class DashboardState(param.Parameterized):
         finally:
             self._adjusting = False
         changed, self._changed = self._changed, set()
-        only = {"grain": ("trends",), "compare": ("kpis",)}  # a change that touches one view
-        self.request_refresh(only[next(iter(changed))] if len(changed) == 1
-                             and next(iter(changed)) in only else PARTS)
+        (alone,) = changed if len(changed) == 1 else (None,)
+        self.request_refresh(ONE_VIEW.get(alone, PARTS))
 
     def _lock_and_narrow(self) -> None:
         if self.tenant is not None and list(self.business_users) != [self.tenant]:

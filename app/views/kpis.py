@@ -38,10 +38,6 @@ KPI_CSS = CSS + """
 """
 
 
-def unit(metric: str) -> str:
-    return METRICS[metric].unit
-
-
 def delta_class(change: float | None, good: str | None) -> str:
     if change is None:
         return "none"
@@ -55,9 +51,9 @@ def card_html(metric: str, current, previous, compared: bool = True) -> str:
     spec = METRICS[metric]
     change = fmt.relative_change(current, previous) if compared else None
     arrow = "" if change is None else "▲ " if change > 0 else "▼ " if change < 0 else "■ "
-    value = fmt.by_unit(current, unit(metric))
-    exact = fmt.money(current) if unit(metric) == "money" else value
-    tip = f"{spec.tip} Compared period: {fmt.by_unit(previous, unit(metric))}." if compared \
+    value = fmt.by_unit(current, spec.unit)
+    exact = fmt.money(current) if spec.unit == "money" else value
+    tip = f"{spec.tip} Compared period: {fmt.by_unit(previous, spec.unit)}." if compared \
         else spec.tip
     return (
         f'<div class="kpi" data-metric="{metric}" title="{html.escape(tip.strip())}">'

@@ -91,11 +91,12 @@ def _additive(metric: str) -> bool:
     return spec.measure is not None and spec.additivity != "median"
 
 
-def _by_key(metrics: tuple[str, ...], dimension: str, column: str, present: exp.Expression,
-            *first: exp.Expression) -> exp.Select:
-    """The compiled query by `dimension` for every key the mart holds (`k`, keyed by its
-    `column`): a key whose mart rows carry no fact (the compiler leaves it out) gets 0 for
-    sums and counts and NULL for ratios, as a hand-written SUM over the mart gives."""
+def _by_key(metrics: tuple[str, ...], dimension: str, column: str, rows: exp.Select,
+            present: exp.Expression | None = None) -> exp.Select:
+    """`rows` (reading the mart's keys as `k`) with the compiled query by `dimension` joined on
+    `k.column`: a key whose mart rows carry no fact (the compiler leaves it out) gets 0 for
+    sums and counts (where `present`, if given) and NULL for ratios, as a hand-written SUM
+    over the mart gives."""
     def shown(metric: str) -> exp.Expression:
         value = exp.column(metric, "m")
         if not _additive(metric):
@@ -103,7 +104,7 @@ def _by_key(metrics: tuple[str, ...], dimension: str, column: str, present: exp.
         zero = exp.func("coalesce", value, exp.Literal.number(0))
         return exp.If(this=present, true=zero) if present is not None else zero
 
-    return exp.select(*first, *(exp.alias_(shown(m), m) for m in metrics)).join(
+    return rows.select(*(exp.alias_(shown(m), m) for m in metrics)).join(
         _subquery(_compiled(metrics, (dimension,)), "m"), join_type="LEFT",
         on=exp.column(dimension, "m").eq(exp.column(column, "k")))
 
@@ -119,22 +120,19 @@ def metric_views() -> str:
                  "One row, all time: every metric of METRICS.md (reach is the sum of daily "
                  "reach). Ratios are ratios of sums, NULL on a zero denominator. Generated from "
                  "the catalog.")
-    per_campaign = _by_key(
-        CAMPAIGN_METRICS, "campaign", "campaign_id",
-        exp.Not(this=exp.column("campaign_id", "k").is_(exp.null())),
-        *(exp.column(c, "c") for c in CAMPAIGN_ATTRIBUTES))
-    per_campaign.set("from_", None)
-    per_campaign = per_campaign.from_(exp.to_table("core.campaigns").as_("c"))
-    per_campaign.args["joins"].insert(0, exp.Join(
-        this=_mart_keys("campaign_id"), side="LEFT",
-        on=exp.column("campaign_id", "k").eq(exp.column("campaign_id", "c"))))
+    every_campaign = exp.select(*(exp.column(c, "c") for c in CAMPAIGN_ATTRIBUTES)).from_(
+        exp.to_table("core.campaigns").as_("c")).join(
+        _mart_keys("campaign_id"), join_type="LEFT",
+        on=exp.column("campaign_id", "k").eq(exp.column("campaign_id", "c")))
+    per_campaign = _by_key(CAMPAIGN_METRICS, "campaign", "campaign_id", every_campaign,
+                           exp.Not(this=exp.column("campaign_id", "k").is_(exp.null())))
     campaigns = _view("marts.campaign_metrics", per_campaign,
                       "One row per campaign (NULL metrics where it has no campaign x day row): "
                       "attributes, delivery (reach is the sum of daily), leads, qualified, deals, "
                       "contacted, median hours to first contact, planned budget and ratios of "
                       "sums. Generated from the catalog.")
-    per_day = _by_key(DAILY_TRENDS, "day", "day", None, exp.column("day", "k")).from_(
-        _mart_keys("day")).order_by(exp.column("day", "k"))
+    per_day = _by_key(DAILY_TRENDS, "day", "day", exp.select(exp.column("day", "k")).from_(
+        _mart_keys("day"))).order_by(exp.column("day", "k"))
     trends = _view("marts.daily_trends", per_day,
                    "One row per day: spend, delivery, leads (by arrival day), status changes "
                    "(by change day), planned budget and CTR/CPL/utilization as ratios of that "
@@ -145,9 +143,9 @@ def metric_views() -> str:
             "campaigns"),
         exp.Count(this=exp.Distinct(expressions=[exp.column("business_user", "d")])).as_(
             "business_users"))
-    per_project = _by_key(PROJECT_SEGMENTS, "project", "project", None,
-                          exp.column("project", "k"), exp.column("campaigns", "k"),
-                          exp.column("business_users", "k")).from_(counted).order_by(
+    projects_counted = exp.select(*(exp.column(c, "k") for c in (
+        "project", "campaigns", "business_users"))).from_(counted)
+    per_project = _by_key(PROJECT_SEGMENTS, "project", "project", projects_counted).order_by(
         exp.Ordered(this=exp.column("spend"), desc=True, nulls_first=False),
         exp.column("project", "k"))
     projects = _view("marts.project_segments", per_project,
