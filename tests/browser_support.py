@@ -116,7 +116,7 @@ class PanelServer:
 
     def stop(self) -> None:
         _SERVERS.pop(self.name, None)
-        stop_process(self.process, timeout=10, group=True)
+        stop_process(self.process, timeout=10)
         self._log_file.close()
 
 

@@ -42,6 +42,17 @@ def change(lead_id, status, at):
     return (lead_id, status, at)
 
 
+def sample_warehouse(root: Path, *, scale: float, seed: int) -> Path:
+    """A generated sample export (semantic.sample, dirt included) ingested into
+    root/w.duckdb: realistic data for oracle and property tests."""
+    from semantic.builder.ingest import ingest
+    from semantic.sample import generate
+
+    generate(root / "csv", scale=scale, seed=seed)
+    ingest(root / "csv", root / "w.duckdb")
+    return root / "w.duckdb"
+
+
 def build_warehouse(path: str | Path, *, campaigns=(), insights=(), leads=(), changes=(),
                     version: str = "test-1") -> Path:
     path = Path(path)

@@ -98,7 +98,7 @@ class DashboardServer:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        stop_process(self.process, group=True)
+        stop_process(self.process)
         self._log.close()
 
 

@@ -9,10 +9,8 @@ from click.testing import CliRunner
 
 from semantic import catalog
 from semantic.builder import generate
-from semantic.builder.ingest import ingest
 from semantic.cli import main
-from semantic.sample import generate as generate_sample
-from tests.factories import build_warehouse, campaign, change, lead
+from tests.factories import build_warehouse, campaign, change, lead, sample_warehouse
 
 
 def test_generated_migrations_are_up_to_date_with_the_catalog():
@@ -163,10 +161,7 @@ ORDER BY spend DESC NULLS LAST, project""",
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("views")
-    generate_sample(root / "csv", scale=0.05, seed=3)
-    ingest(root / "csv", root / "w.duckdb")
-    return root / "w.duckdb"
+    return sample_warehouse(tmp_path_factory.mktemp("views"), scale=0.05, seed=3)
 
 
 @pytest.mark.parametrize("view", list(HAND_WRITTEN))

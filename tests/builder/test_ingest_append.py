@@ -200,19 +200,27 @@ def test_a_restating_export_equals_a_full_ingest_of_the_merged_export(tmp_path):
     assert rows(daily, "SELECT count(*) FROM core.leads WHERE lead_id = 999003") == [(1,)]
 
 
-def test_a_warehouse_built_by_another_version_gets_its_derived_tables_recomputed(tmp_path, base):
-    """An append into a warehouse whose derived migrations were since changed (here: the lead
-    copy gained its lead id) recomputes them from the landing rows, then merges as usual."""
+def appended_like_a_fresh_warehouse(tmp_path, base, *older: str) -> None:
+    """Makes `base` look built by an older version (`older`: statements run on it), then
+    appends the same delta to it and to a freshly built warehouse: the two must be equal."""
     fresh = tmp_path / "fresh.duckdb"
     ingest(write_exports(tmp_path / "again"), fresh)
     con = duckdb.connect(str(base))
-    con.execute("ALTER TABLE marts.leads_by_day DROP COLUMN lead_id")
-    con.execute("UPDATE meta.schema_migrations SET checksum = 'older' WHERE name = 'marts_leads_by_day'")
+    for statement in older:
+        con.execute(statement)
     con.close()
     delta = write_delta(tmp_path / "d1", DELTA)
     ingest(delta, base, append=True)
     ingest(delta, fresh, append=True)
     assert content(base) == content(fresh)
+
+
+def test_a_warehouse_built_by_another_version_gets_its_derived_tables_recomputed(tmp_path, base):
+    """An append into a warehouse whose derived migrations were since changed (here: the lead
+    copy gained its lead id) recomputes them from the landing rows, then merges as usual."""
+    appended_like_a_fresh_warehouse(
+        tmp_path, base, "ALTER TABLE marts.leads_by_day DROP COLUMN lead_id",
+        "UPDATE meta.schema_migrations SET checksum = 'older' WHERE name = 'marts_leads_by_day'")
     assert rows(base, "SELECT count(*) FROM meta.schema_migrations WHERE checksum = 'older'") == [
         (0,)]
 
@@ -220,18 +228,11 @@ def test_a_warehouse_built_by_another_version_gets_its_derived_tables_recomputed
 def test_a_warehouse_with_status_rules_of_an_older_version_gets_the_catalogs(tmp_path, base):
     """Before the status rules came from the catalog, core.status_stages was a landing table
     with stages only: an append into such a warehouse rebuilds it and every derived table."""
-    fresh = tmp_path / "fresh.duckdb"
-    ingest(write_exports(tmp_path / "again"), fresh)
-    con = duckdb.connect(str(base))
-    con.execute("CREATE OR REPLACE TABLE core.status_stages AS "
-                "SELECT status, stage, stage_order FROM core.status_stages")
-    con.execute("DROP TABLE core.stages")
-    con.execute("UPDATE meta.schema_migrations SET checksum = 'older' WHERE version = 3")
-    con.close()
-    delta = write_delta(tmp_path / "d1", DELTA)
-    ingest(delta, base, append=True)
-    ingest(delta, fresh, append=True)
-    assert content(base) == content(fresh)
+    appended_like_a_fresh_warehouse(
+        tmp_path, base, "CREATE OR REPLACE TABLE core.status_stages AS "
+                        "SELECT status, stage, stage_order FROM core.status_stages",
+        "DROP TABLE core.stages",
+        "UPDATE meta.schema_migrations SET checksum = 'older' WHERE version = 3")
     assert rows(base, "SELECT count(*) FROM core.status_stages WHERE is_deal") == [(1,)]
 
 

@@ -9,10 +9,10 @@ import datetime as dt
 import random
 
 import pytest
+from factories import sample_warehouse
 
 import semantic
 from semantic import catalog, compiler
-from semantic.builder.ingest import ingest
 from semantic.compiler import (
     DIALECTS,
     compile_campaign_rows,
@@ -21,7 +21,6 @@ from semantic.compiler import (
     make_query,
 )
 from semantic.errors import CampaignBIError
-from semantic.sample import generate
 
 TEXTS = ["Kings Way", "O'Brien; DROP TABLE x; --", "back\\slash", "é漢字 🚀", "a''b", "$tenant",
          "?", "QUALIFIED", "%_"]
@@ -30,10 +29,8 @@ IDS = [1, 2, 199, 7_000_000, -5, 2**63 - 1]
 
 @pytest.fixture(scope="module")
 def layer(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bound")
-    generate(root / "csv", scale=0.05, seed=11)
-    ingest(root / "csv", root / "w.duckdb")
-    with semantic.connect(root / "w.duckdb") as opened:
+    path = sample_warehouse(tmp_path_factory.mktemp("bound"), scale=0.05, seed=11)
+    with semantic.connect(path) as opened:
         yield opened
 
 

@@ -25,38 +25,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def stop_process(process: subprocess.Popen, timeout: float = 15, *,
-                 group: bool | None = None) -> None:
-    """Terminate a server this harness started, killing it if it hangs. A server started in a
-    session of its own (`start_new_session=True`, as every one here is) is stopped with its
-    whole process group: with `--num-procs` the first process only forks the workers, and a
-    worker outlives its terminated parent (they were left running after every test run).
-    `group`: whether it leads its own group (by default: asked of the process while it runs)."""
-    group = _own_group(process) if group is None else group
-    _signal(process, group, signal.SIGTERM)
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Terminate a server this harness started, with its whole process group (each is started
+    with `start_new_session=True`), killing it if it hangs: with `--num-procs` the first
+    process only forks the workers, and a worker outlives its terminated parent (they were
+    left running after every test run)."""
+    _signal_group(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=timeout)
-        if group:
-            _wait_group(process.pid, timeout)
+        _wait_group(process.pid, timeout)
     except (subprocess.TimeoutExpired, TimeoutError):
-        _signal(process, group, signal.SIGKILL)
+        _signal_group(process.pid, signal.SIGKILL)
         process.wait(timeout=timeout)
 
 
-def _own_group(process: subprocess.Popen) -> bool:
+def _signal_group(pgid: int, sig: int) -> None:
     try:
-        return os.getpgid(process.pid) == process.pid
-    except ProcessLookupError:  # gone: whether it led a group is not known, so not signalled
-        return False
-
-
-def _signal(process: subprocess.Popen, group: bool, sig: int) -> None:
-    try:
-        if group:
-            os.killpg(process.pid, sig)
-        elif process.poll() is None:
-            process.send_signal(sig)
-    except ProcessLookupError:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:  # nothing of it is left
         pass
 
 
@@ -235,7 +221,7 @@ class Server:
     def stop(self) -> None:
         if self.proc is None:
             return
-        stop_process(self.proc, group=True)  # the workers too, even once the first has exited
+        stop_process(self.proc)  # the workers too, even once the first has exited
         self.proc = None
         self.log.close()
 

@@ -19,13 +19,12 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+from factories import sample_warehouse
 
 import semantic
 from semantic import catalog, compiler
-from semantic.builder.ingest import ingest
 from semantic.compiler import make_query, plan
 from semantic.errors import CampaignBIError, InvalidQueryError
-from semantic.sample import generate
 
 METRICS = list(catalog.METRICS)
 DIMENSIONS = list(catalog.DIMENSIONS)
@@ -35,10 +34,8 @@ TABLE = ["spend", "impressions", "clicks", "reach", "leads", "qualified_leads", 
 
 @pytest.fixture(scope="module")
 def layer(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fast")
-    generate(root / "csv", scale=0.2, seed=5)
-    ingest(root / "csv", root / "w.duckdb")
-    with semantic.connect(root / "w.duckdb") as opened:
+    path = sample_warehouse(tmp_path_factory.mktemp("fast"), scale=0.2, seed=5)
+    with semantic.connect(path) as opened:
         yield opened
 
 

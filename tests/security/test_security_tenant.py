@@ -14,14 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from factories import sample_warehouse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import semantic
 from app.state.store import KPI_METRICS, OTHER, DashboardState, FilterState
 from semantic.access.export import export_leads
-from semantic.builder.ingest import ingest
-from semantic.sample import generate
 
 EXAMPLES = 5  # per business user; every business user of the sample is a tenant
 
@@ -31,9 +30,7 @@ class World:
     tenant."""
 
     def __init__(self, root: Path):
-        generate(root / "csv", scale=0.05, seed=5)
-        ingest(root / "csv", root / "w.duckdb")
-        self.layer = semantic.connect(root / "w.duckdb")
+        self.layer = semantic.connect(sample_warehouse(root, scale=0.05, seed=5))
         self.audit = root / "audit.jsonl"
         every = self.layer.campaigns()
         self.owner = dict(zip(every["campaign_id"].astype(int),
