@@ -21,7 +21,8 @@ from panel.theme.fast import Fast as _Fast
 
 from app.state.freshness import follow_new_data
 from app.state.layers import get_layer
-from app.state.store import QUICK_RANGES, DashboardState
+from app.state.link import TABS, Link, read
+from app.state.store import FILTERS, QUICK_RANGES, DashboardState
 from app.state.warm import warm_first_page
 from app.views import (
     AlertsView,
@@ -33,6 +34,7 @@ from app.views import (
     TrendsView,
 )
 from app.views.html_box import HtmlBox
+from app.views.page_link import PageLink
 from app.views.pickers import data_choice, picker
 from app.views.search_box import SearchBox
 from app.views.states import CSS, note
@@ -171,8 +173,7 @@ def sidebar(state: DashboardState) -> list:
         callback=lambda: export_bytes(state), filename=state.export_name(),
         label="Download leads (CSV)", button_type="primary", sizing_mode="stretch_width")
     state.param.watch(lambda *_: setattr(download, "filename", state.export_name()),
-                      ["business_users", "projects", "date_range", "campaign_search",
-                       "lead_statuses"])
+                      list(FILTERS))
     status_note = note("The lead status filter narrows leads and their outcomes; spend and "
                        "delivery are not narrowed by it.")
     # One column: the template adds each sidebar item as a root of the page, and every root
@@ -252,25 +253,30 @@ def header_note(state: DashboardState):
 class MainArea(pn.viewable.Viewer):
     """The KPI cards above the tabs of views; a view draws only while its tab is shown."""
 
-    def __init__(self, state: DashboardState, served: bool = False, **params):
+    def __init__(self, state: DashboardState, served: bool = False, link: Link | None = None,
+                 notes: tuple[str, ...] = (), **params):
+        """`link`: the view the page's URL asked for; `notes`: what of it was left out."""
         super().__init__(**params)
         self.kpis = KpiCards(store=state)
-        self.views = [("Campaigns", CampaignTable(store=state)),
+        self.table = CampaignTable(store=state)
+        self.views = [("Campaigns", self.table),
                       ("Trends", TrendsView(store=state, active=False)),
                       ("Lead outcomes", OutcomesView(store=state, active=False)),
                       ("Segments", SegmentsView(store=state, active=False)),
                       ("Alerts", AlertsView(store=state, active=False))]
         if state.tenant is None:  # admins: refused rows quote source values (personal data)
             self.views.append(("Data health", DataHealthView(store=state, active=False)))
+        self.names = TABS[:len(self.views)]  # each tab's name in a link
         # Not `dynamic`: a dynamic Tabs detaches a hidden tab's models from the page; a view
         # updating them makes Panel re-point the page's shared stylesheets at its CDN, and under
         # load the browser then got changes for models it had dropped ("reference … isn't
         # known"). Hidden views do not draw (`active`); they catch up when shown.
         self.tabs = pn.Tabs(*self.views, sizing_mode="stretch_width")
         self.tabs.param.watch(self._show, "active")
+        self.link = PageLink(state, self, link or Link(), list(notes))
         self._layout = pn.Column(
-            pn.Column(header_note(state), self.kpis, sizing_mode="stretch_width"), self.tabs,
-            sizing_mode="stretch_width")
+            pn.Column(header_note(state), self.link.layout, self.kpis,
+                      sizing_mode="stretch_width"), self.tabs, sizing_mode="stretch_width")
         if served:  # hidden tabs' charts are built while the page is idle, not on first click
             hidden = [view for _, view in self.views[1:]]
 
@@ -299,8 +305,10 @@ async def prepare_later(views: list) -> None:
             log.exception("building a hidden view ahead failed")
 
 
-def build(path: Path | None = None, user: str | None = None, served: bool = True):
-    """The page for one session: the template (served) or a plain layout (tests)."""
+def build(path: Path | None = None, user: str | None = None, served: bool = True,
+          args: dict | None = None):
+    """The page for one session: the template (served) or a plain layout (tests); `args`:
+    the URL's query parameters (name -> values), the view to open."""
     path = path or db_path()
     if not path.is_file():
         body = [missing_warehouse_page(path)]
@@ -311,8 +319,9 @@ def build(path: Path | None = None, user: str | None = None, served: bool = True
         except AccessDenied as exc:
             state, body = None, [access_denied_page(str(exc))]
         else:
-            state = DashboardState(get_layer(path), tenant=tenant, background=served)
-            body = [MainArea(state, served)]
+            link, notes = read(args or {})
+            state = DashboardState(get_layer(path), tenant=tenant, background=served, link=link)
+            body = [MainArea(state, served, link, (*notes, *state.link_notes))]
             if served:
                 follow_new_data(state)
                 if tenant is None:  # the next admin sessions open the first page at once
@@ -344,6 +353,6 @@ if pn.state.served:
     pn.extension(design=Fast, notifications=False)
     # Bokeh's model bookkeeping once for the whole page, not once per root added
     with pn.io.hold(freeze=True):
-        _state, _page = build(user=pn.state.user)
+        _state, _page = build(user=pn.state.user, args=pn.state.session_args)
         _page.servable(title=TITLE)
     offline.after_build()

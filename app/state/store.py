@@ -16,6 +16,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from app.state.link import Link
 from app.state.queries import RESULTS, DashboardQueries  # noqa: F401  (RESULTS: re-exported)
 from app.state.refresh import LatestWins
 from app.state.viewdata import (  # noqa: F401  (re-exported: the store's public names)
@@ -47,9 +48,11 @@ from app.state.viewdata import (  # noqa: F401  (re-exported: the store's public
     ttfc_histogram,
 )
 from semantic.access.export import export_file_name
+from semantic.catalog import OTHER_STAGE, STATUSES
 from semantic.compiler.request import Filters
 
-FILTERS = ("business_users", "projects", "date_range", "campaign_search", "lead_statuses")
+FILTERS = ("business_users", "projects", "date_range", "campaign_search", "lead_statuses",
+           "campaigns")
 #: What a refresh updates, by view; a grain change touches only the trends.
 PARTS = ("kpis", "campaigns", "trends", "outcomes", "segments", "alerts")
 #: a change of one of these alone touches one view
@@ -62,6 +65,8 @@ class DashboardState(param.Parameterized):
     date_range = param.CalendarDateRange(default=None, allow_None=True, label="Date range")
     campaign_search = param.String(default="", label="Campaign search")
     lead_statuses = param.ListSelector(default=[], objects=[], label="Lead statuses")
+    campaigns = param.List(default=[], item_type=int, label="Campaigns",
+                           doc="Campaign ids kept (set by a link or a campaign's detail).")
     grain = param.Selector(default="week", objects=list(GRAINS), label="Trend grain")
     compare = param.Selector(default="previous", objects=list(COMPARISONS),
                              label="Compare with")
@@ -73,7 +78,10 @@ class DashboardState(param.Parameterized):
                              "their views show a loading state.")
     error = param.String(default="")
 
-    def __init__(self, layer, tenant: int | None = None, background: bool = False, **params):
+    def __init__(self, layer, tenant: int | None = None, background: bool = False,
+                 link: Link | None = None, **params):
+        """`link`: the view a URL asked for (`app.state.link`); what of it cannot be used is
+        in `link_notes`."""
         super().__init__(tenant=tenant, **params)
         self.layer = layer
         self.queries = DashboardQueries(layer)
@@ -88,10 +96,14 @@ class DashboardState(param.Parameterized):
         self.set_choices(options)
         if tenant is not None:  # any other business user is refused on assignment
             self.param.business_users.check_on_set = True
+        values, self.link_notes = self.link_values(link or Link())
         with param.parameterized.discard_events(self):
             self.business_users = [tenant] if tenant is not None else []
             self.date_range = self.default_range()
             self.grain = self._auto_grain(self.date_range)
+            self.param.update(**values)
+            if self.business_users and tenant is None:
+                self._lock_and_narrow()
         self.refresh(complete=not background)
         self.param.watch(self._on_change, [*FILTERS, "grain", "compare"])
         if background:  # served: a large scope's alerts and ttfc follow after the page loads
@@ -130,8 +142,113 @@ class DashboardState(param.Parameterized):
 
     def reset(self) -> None:
         self.param.update(business_users=[self.tenant] if self.tenant is not None else [],
-                          projects=[], campaign_search="", lead_statuses=[],
+                          projects=[], campaign_search="", lead_statuses=[], campaigns=[],
                           date_range=self.default_range())
+
+    # -- links and cross-filtering ---------------------------------------------------------
+    def link_values(self, link: Link) -> tuple[dict, list[str]]:
+        """The store's values for what `link` says (its filters, grain and comparison), and a
+        note for each value left out: a business user other than the session's tenant, or a
+        project, status or campaign this session's data does not have. A link never widens a
+        tenant and says nothing of another tenant's data (every unknown value reads alike)."""
+        values: dict = {}
+        notes: list[str] = []
+
+        def known(name: str, wanted: tuple, have) -> list:
+            kept = [v for v in wanted if v in have]
+            if missing := [v for v in wanted if v not in have]:
+                shown = ", ".join(map(str, missing[:5])) + (" …" if len(missing) > 5 else "")
+                notes.append(f"{name}: {shown} not found in your data: ignored")
+            return kept
+
+        if link.business_user:
+            values["business_users"] = known(
+                "business_user", link.business_user, set(self.param.business_users.objects))
+        if self.tenant is not None:
+            values["business_users"] = [self.tenant]
+        if link.project:
+            users = values.get("business_users") or None
+            have = self.layer.filter_options(tenant=self.tenant, business_user=users)["projects"]
+            values["projects"] = known("project", link.project, set(have))
+        if link.lead_status:
+            values["lead_statuses"] = known("lead_status", link.lead_status,
+                                            set(self.param.lead_statuses.objects))
+        if link.campaign:
+            found = self.layer.campaigns(filters=Filters(campaign=link.campaign),
+                                         tenant=self.tenant)
+            values["campaigns"] = known("campaign", link.campaign,
+                                        set(found["campaign_id"].tolist()))
+        if link.date_from or link.date_to:
+            start = link.date_from or self.date_min or link.date_to
+            values["date_range"] = (start, link.date_to or self.date_max or start)
+            if values["date_range"][0] > values["date_range"][1]:
+                notes.append("date_from is after the data's last day: the dates were ignored")
+                del values["date_range"]
+        if link.search:
+            values["campaign_search"] = link.search
+        values["grain"] = link.grain or self._auto_grain(
+            values.get("date_range") or self.default_range())
+        values["compare"] = link.compare
+        return values, notes
+
+    def apply_link(self, link: Link) -> list[str]:
+        """Show what `link` says (browser back/forward), unsaid filters cleared: one refresh."""
+        values, notes = self.link_values(link)
+        cleared = dict(projects=[], campaign_search="", lead_statuses=[], campaigns=[],
+                       business_users=[self.tenant] if self.tenant is not None else [],
+                       date_range=self.default_range())
+        self.param.update(**{**cleared, **values})
+        return notes
+
+    def chips(self) -> list[dict]:
+        """The filters in force, one removable chip per value ({key, value, label}); a tenant's
+        own business user is not one (it cannot be removed), nor the whole data's dates."""
+        chips = [] if self.tenant is not None else [
+            {"key": "business_user", "value": u, "label": f"Business user {u}"}
+            for u in self.business_users]
+        chips += [{"key": "project", "value": p, "label": f"Project: {p}"} for p in self.projects]
+        chips += [{"key": "campaign", "value": c, "label": f"Campaign {c}"}
+                  for c in self.campaigns]
+        chips += [{"key": "lead_status", "value": s, "label": f"Status: {s}"}
+                  for s in self.lead_statuses]
+        if self.campaign_search.strip():
+            chips.append({"key": "search", "value": None,
+                          "label": f"Search: {self.campaign_search.strip()}"})
+        if self.date_range and tuple(self.date_range) != self.default_range():
+            first, last = self.date_range
+            chips.append({"key": "dates", "value": None,
+                          "label": f"Dates: {first:%Y-%m-%d} – {last:%Y-%m-%d}"})
+        return chips
+
+    def remove_filter(self, key: str, value) -> None:
+        """A chip's ×: drop that value ("*": every filter)."""
+        lists = {"business_user": "business_users", "project": "projects",
+                 "campaign": "campaigns", "lead_status": "lead_statuses"}
+        if key == "*":
+            self.reset()
+        elif key in lists and not (key == "business_user" and self.tenant is not None):
+            name = lists[key]
+            setattr(self, name, [v for v in getattr(self, name) if v != value])
+        elif key == "search":
+            self.campaign_search = ""
+        elif key == "dates":
+            self.date_range = self.default_range()
+
+    def cross_filter(self, kind: str, value) -> None:
+        """A click on a chart: keep only `value` of that filter (a project, a business user,
+        a status, a funnel stage's statuses, or a trend period `(first, last)` day)."""
+        if kind == "project":
+            self.projects = [value]
+        elif kind == "business_user" and self.tenant is None:
+            self.business_users = [int(value)]
+        elif kind == "lead_status":
+            self.lead_statuses = [value]
+        elif kind == "stage":
+            self.lead_statuses = statuses_of_stage(value, self.param.lead_statuses.objects)
+        elif kind == "period" and self.date_min and self.date_max:
+            first, last = max(value[0], self.date_min), min(value[1], self.date_max)
+            if first <= last:
+                self.date_range = (first, last)
 
     @staticmethod
     def _auto_grain(rng) -> str:  # about 30-60 points whatever the range
@@ -175,8 +292,9 @@ class DashboardState(param.Parameterized):
 
     def _search(self, text: str, state: FilterState) -> FilterState:
         """Narrow to campaigns matching the search (see `narrow_to_search`)."""
-        scope = Filters(business_user=state.business_user, project=state.project)
-        key = ("search", state.business_user, state.project, state.tenant)
+        scope = Filters(business_user=state.business_user, project=state.project,
+                        campaign=state.campaign)
+        key = ("search", state.business_user, state.project, state.campaign, state.tenant)
         found = self._cached(key, lambda: self.layer.campaigns(filters=scope, tenant=state.tenant))
         return narrow_to_search(state, found, text)
 
@@ -212,15 +330,16 @@ class DashboardState(param.Parameterized):
     def _inputs(self) -> tuple:
         """The filters as plain values, read on the event loop (the worker only sees these)."""
         return (tuple(self.business_users), tuple(self.projects), self.date_range,
-                self.campaign_search, tuple(self.lead_statuses), self.compare, self.grain)
+                self.campaign_search, tuple(self.lead_statuses), tuple(self.campaigns),
+                self.compare, self.grain)
 
     def _state_of(self, inputs: tuple) -> FilterState:
-        users, projects, rng, search, statuses, compare, _grain = inputs
+        users, projects, rng, search, statuses, campaigns, compare, _grain = inputs
         users = (self.tenant,) if self.tenant is not None else users
         rng = rng or (None, None)
         state = FilterState(business_user=users, project=projects, lead_status=statuses,
-                            date_from=rng[0], date_to=rng[1], tenant=self.tenant,
-                            compare=compare)
+                            campaign=campaigns, date_from=rng[0], date_to=rng[1],
+                            tenant=self.tenant, compare=compare)
         text = search.strip()
         return self._search(text, state) if text else state
 
@@ -307,3 +426,11 @@ class DashboardState(param.Parameterized):
         return self._cached(key, lambda: self.queries.db_page(
             data.state, start, size, sort_by, ascending)), data.campaign_count
 
+
+
+def statuses_of_stage(stage: str, present) -> list[str]:
+    """The statuses of a funnel stage among those in the data (`present`): the catalog's, or
+    for "other" those the catalog does not list."""
+    if stage == OTHER_STAGE:
+        return [s for s in present if s not in STATUSES]
+    return [s for s in present if s in STATUSES and STATUSES[s].stage == stage]

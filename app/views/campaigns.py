@@ -12,6 +12,7 @@ import param
 
 from app.state.refresh import LatestWins
 from app.views import format as fmt
+from app.views.detail import CampaignDetail
 from app.views.grid import PageGrid
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView
@@ -148,9 +149,12 @@ class CampaignTable(LiveView):
     ascending = param.Boolean(default=False)
     shown = param.ListSelector(default=list(FIELDS[1:]), objects=list(FIELDS[1:]),
                                doc="The columns chosen (the campaign id is always shown).")
+    opened = param.Integer(default=None, allow_None=True,
+                           doc="The campaign whose detail is open (a row was clicked).")
 
     def __init__(self, **params):
         self._fired: tuple = (None, {})
+        self._resume_page: int | None = None  # the page a link asked for, once its data came
         self._pager = Pager("Campaigns", lambda step: self._go(self.page + step))
         super().__init__(**params)
         # a page of a large scope is a query: off the event loop, the newest page wins
@@ -158,13 +162,36 @@ class CampaignTable(LiveView):
         self.param.watch(lambda *_: self._load_page(), ["page", "page_size", "sort_by",
                                                         "ascending"])
         self.param.watch(self._on_shown, "shown")
+        self.detail = CampaignDetail(self.store, on_close=lambda: setattr(self, "opened", None),
+                                     on_keep=self._keep_only)
+        self.param.watch(lambda event: self.detail.show(event.new), "opened")
+        # the open campaign's detail follows the filters
+        self.store.param.watch(lambda *_: self.opened is not None and self.detail.show(
+            self.opened), "data")
 
     def build(self):
         self._grid = PageGrid(columns=grid_columns(self._fields()), sort=self._sort_key(),
-                              sizing_mode="stretch_width")
+                              on_open=self._open, sizing_mode="stretch_width")
         self._grid.param.watch(self._on_sort, "sort")
         self._totals = HtmlBox("", css=TOTALS_CSS)
         return pn.Column(self._totals, self._grid, sizing_mode="stretch_width")
+
+    def _open(self, key) -> None:
+        if isinstance(key, int) and not isinstance(key, bool):
+            self.opened = key
+
+    def _keep_only(self, campaign: int | None) -> None:
+        if campaign is not None:
+            self.store.campaigns = [campaign]
+
+    def resume(self, page: int) -> None:
+        """Show `page` (a link's): now when the data is here, else once it has come."""
+        data = self.store.data
+        if data is not None and not data.empty and data.state == self.store.filter_state():
+            self._resume_page = None
+            self._go(page)
+        else:
+            self._resume_page = page
 
     def _fields(self) -> tuple[str, ...]:
         return shown_fields(self.shown)
@@ -182,8 +209,9 @@ class CampaignTable(LiveView):
         return (data.state, data.campaigns, data.totals, data.campaign_count, data.alerts)
 
     def draw(self, data) -> None:
+        page, self._resume_page = self._resume_page or 1, None
         with param.parameterized.discard_events(self):
-            self.page = 1  # new data: back to its first page
+            self.page = clamped(page, data.campaign_count, self.page_size)  # new data: page 1
         self._load_page()
 
     def clear(self) -> None:
@@ -240,7 +268,8 @@ class CampaignTable(LiveView):
             page = frame[list(COLUMNS)] if len(frame) else frame
             self._grid.param.update(
                 page={"rows": page_cells(page, fields) if len(frame) else [],
-                      "hot": self._hot(page)},
+                      "hot": self._hot(page),
+                      "keys": [int(c) for c in page["campaign"].tolist()] if len(frame) else []},
                 sort=self._sort_key(),
                 unsortable=list(UNSORTABLE_WHEN_PAGED) if data.paged else [])
             self._totals.object = totals_html(data.totals, rows)
@@ -256,7 +285,7 @@ class CampaignTable(LiveView):
         columns = pn.widgets.MultiChoice.from_param(
             self.param.shown, name="Columns", options={COLUMNS[f]: f for f in FIELDS[1:]},
             sizing_mode="stretch_width", max_width=900)
-        return pn.Column(self._layout, self._pager.row(label, size),
+        return pn.Column(self.detail.layout, self._layout, self._pager.row(label, size),
                          pn.Card(columns, title="Choose columns", collapsed=True,
                                  sizing_mode="stretch_width", margin=(4, 5)),
                          sizing_mode="stretch_width")

@@ -5,6 +5,8 @@ place more cheaply (the trend lines are hvPlot, app/views/trends.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from bokeh.models import (
     BasicTicker,
@@ -13,6 +15,7 @@ from bokeh.models import (
     HoverTool,
     LinearColorMapper,
     NumeralTickFormatter,
+    TapTool,
 )
 from bokeh.palettes import Blues256
 from bokeh.plotting import figure
@@ -34,6 +37,27 @@ def _style(fig, title: str) -> None:
     fig.axis.axis_label_text_font_size = "9pt"
     fig.axis.axis_label_text_font_style = "normal"
     fig.grid.grid_line_color = "#eef1f4"
+
+
+def on_click(fig, renderer, column: str, act: Callable[[object], None]) -> None:
+    """A click on one of `renderer`'s shapes calls `act` with that row's `column` value (a row
+    whose value is None or "" does nothing: e.g. the "Other" bar). The selection is cleared
+    at once: the chart is never dimmed, and clicking the same shape again acts again."""
+    fig.add_tools(TapTool(renderers=[renderer]))
+    renderer.nonselection_glyph = None  # nothing fades while the filter applies
+    renderer.selection_glyph = None
+    source = renderer.data_source
+
+    def selected(_attr, _old, new) -> None:
+        if not new:
+            return
+        source.selected.indices = []
+        values = source.data.get(column)
+        if values is not None and len(values) > new[0]:
+            value = values[new[0]]
+            if value is not None and value != "":
+                act(value)
+    source.selected.on_change("indices", selected)
 
 
 def bar_data(frame: pd.DataFrame, category: str, value: str, color) -> dict:
@@ -61,7 +85,8 @@ class HBar:
         self.source = ColumnDataSource(bar_data(pd.DataFrame({"c": [], "v": []}), "c", "v", []))
         self.figure = fig = figure(y_range=[], height=height or 70, sizing_mode="stretch_width",
                                    x_axis_label=axis_label)
-        fig.hbar(y="_cat", right="_value", height=0.72, color="_color", source=self.source)
+        self.bars = fig.hbar(y="_cat", right="_value", height=0.72, color="_color",
+                             source=self.source)
         self.hover = HoverTool(tooltips=tooltips)
         fig.add_tools(self.hover)
         fig.xaxis.formatter = NumeralTickFormatter(format=number_format)

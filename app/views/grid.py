@@ -32,12 +32,16 @@ th button { all: unset; cursor: pointer; display: inline-flex; gap: 4px; align-i
 th button:focus-visible { outline: 2px solid #1a73e8; outline-offset: 2px; }
 th.fixed button { cursor: default; color: #6b7785; }
 th .arrow { color: #1a73e8; font-size: 0.8em; min-width: 0.8em; }
+tr.open { cursor: pointer; }
+tr.open:hover td { background: #eef4fb; }
+tr.open:focus-visible td { outline: 2px solid #1a73e8; outline-offset: -2px; }
 """
 
 
 class PageGrid(JSComponent):
     """`columns`: [{"field", "title", "numeric"}]; `page`: {"rows": [[text, ...]],
-    "hot": [[row, column], ...]}; `sort`: the order shown, set by a header click;
+    "hot": [[row, column], ...], "keys": [key of each row] (optional: rows with a key open
+    on a click or Enter, `on_open(key)`)}; `sort`: the order shown, set by a header click;
     `unsortable`: fields whose header does not sort (shown, not clickable)."""
 
     columns = param.List(default=[])
@@ -104,8 +108,17 @@ export function render({ model }) {
     const marked = new Set((hot || []).map(([r, c]) => `${r}:${c}`));
     const numeric = model.columns.map((column) => column.numeric);
     const fragment = document.createDocumentFragment();
+    const keys = model.page.keys || [];
     rows.forEach((cells, r) => {
       const tr = document.createElement("tr");
+      if (r < keys.length && keys[r] !== null) {
+        tr.className = "open";
+        tr.tabIndex = 0;
+        tr.title = "Open this row's detail";
+        const open = () => model.send_msg({ open: keys[r] });
+        tr.addEventListener("click", open);
+        tr.addEventListener("keydown", (event) => { if (event.key === "Enter") open(); });
+      }
       cells.forEach((text, c) => {
         const td = document.createElement("td");
         td.dataset.field = model.columns[c].field;
@@ -127,3 +140,11 @@ export function render({ model }) {
   return wrap;
 }
 """
+
+    def __init__(self, on_open=None, **params):
+        super().__init__(**params)
+        self.on_open = on_open
+
+    def _handle_msg(self, msg) -> None:
+        if self.on_open is not None and isinstance(msg, dict) and "open" in msg:
+            self.on_open(msg["open"])

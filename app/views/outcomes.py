@@ -59,6 +59,7 @@ class Donut:
                                    legend_field="legend")
         fig.text(x="x", y="y", text="text", text_align="center", text_baseline="middle",
                  text_font_size="16pt", text_color="#1d2733", source=self.center)
+        self.wedges = wedges
         fig.add_tools(HoverTool(renderers=[wedges], tooltips=[
             ("Status", "@lead_status"), ("Leads", "@count"), ("Share", "@pct")]))
         fig.axis.visible = fig.grid.visible = False
@@ -143,13 +144,19 @@ class OutcomesView(LiveView):
             [("Day", "@weekday"), ("Hour", "@hour:00"), ("Leads", "@count")],
             x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
         self._note = HtmlBox("", css=CSS)
-        return pn.Column(
+        self._layout_built = pn.Column(
             flow(self._donut.layout,
                  pn.pane.Bokeh(self._funnel.figure, sizing_mode="stretch_width"), basis=340),
             flow(pn.Column(pn.pane.Bokeh(self._ttfc.figure, sizing_mode="stretch_width"),
                            self._ttfc_wait, sizing_mode="stretch_width"),
                  pn.pane.Bokeh(self._arrival.figure, sizing_mode="stretch_width"), basis=340),
             self._note, sizing_mode="stretch_width")
+        # a click on a status or a stage keeps only its leads, in every view
+        charts.on_click(self._donut.figure, self._donut.wedges, "lead_status",
+                        lambda status: self.store.cross_filter("lead_status", status))
+        charts.on_click(self._funnel.figure, self._funnel.bars, "stage",
+                        lambda stage: self.store.cross_filter("stage", stage))
+        return self._layout_built
 
     def slice(self, data) -> tuple:
         kpis = data.kpis

@@ -41,7 +41,7 @@ def bar_columns(frame: pd.DataFrame, key: str, metric: str, show, color: str) ->
         is_user = key == "business_user" and not str(value).startswith(OTHER)
         return f"User {value}" if is_user else str(value)
 
-    rows = [(label(name), *rest) for name, *rest in zip(
+    rows = [(label(name), *rest, name) for name, *rest in zip(
         frame[key].tolist(), frame[metric].tolist(), frame["spend"].tolist(),
         frame["leads"].tolist(), frame["qualified_leads"].tolist(), strict=True)]
     sign = -1 if metric == "ctr" else 1
@@ -52,6 +52,8 @@ def bar_columns(frame: pd.DataFrame, key: str, metric: str, show, color: str) ->
     names = [r[0] for r in ordered]
     return {
         "name": names,  # in full on hover; the axis gets a short form
+        "key": ["" if n.startswith(OTHER) else str(k) for n, k in zip(
+            names, [r[-1] for r in ordered], strict=True)],  # what a click filters on
         "label": short_labels(names),
         "_value": [0.0 if fmt.is_missing(r[1]) else float(r[1]) for r in ordered],
         "value": [show(r[1]) for r in ordered],
@@ -87,16 +89,23 @@ class SegmentsView(LiveView):
                                           number_format="0%" if metric == "ctr" else "0.[0]a",
                                           height=charts.bars_height(SEGMENT_TOP_N + 1))
                       for metric, _show, _color in CHARTS}
+        for bar in self._bars.values():  # a click keeps only that segment, in every view
+            charts.on_click(bar.figure, bar.bars, "key", self._clicked)
         return pn.Column(self._by, flow(
             *[pn.pane.Bokeh(bar.figure, sizing_mode="stretch_width")
               for bar in self._bars.values()], basis=300), note(
             f"The {SEGMENT_TOP_N} segments with the most spend; the rest are summed into "
             f"“{OTHER}”, whose ratios are computed from those sums. A segment with no leads "
             f"(or no qualified leads) has no CPL (or cost per qualified lead) and shows as 0 "
-            f"with “–” on hover."), sizing_mode="stretch_width")
+            f"with “–” on hover. Click a bar to keep only that segment."),
+            sizing_mode="stretch_width")
 
     def slice(self, data) -> tuple:
         return tuple(data.segments.get(key) for key in KEYS)
+
+    def _clicked(self, value: str) -> None:
+        key = self._by.value
+        self.store.cross_filter(key, int(value) if key == "business_user" else value)
 
     def _on_by(self, _event) -> None:
         if self.active and self.store.data is not None and not self._message.visible:

@@ -8,12 +8,14 @@ their data sources and new axis ranges (a few ms, where rebuilding four hvPlot c
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import holoviews as hv
 import hvplot.pandas  # noqa: F401  (registers .hvplot)
 import numpy as np
 import pandas as pd
 import panel as pn
+from bokeh.events import Tap
 from bokeh.models import HoverTool, NumeralTickFormatter
 from bokeh.models.glyphs import Line, Scatter
 
@@ -108,6 +110,15 @@ def x_span(periods: pd.Series, grain: str) -> tuple[dt.datetime, dt.datetime]:
     return (first - pad).to_pydatetime(), (last + pad).to_pydatetime()
 
 
+def period_days(periods: pd.DatetimeIndex, clicked: pd.Timestamp, grain: str
+                ) -> tuple[dt.date, dt.date]:
+    """The first and last day of the period drawn nearest to where the chart was clicked."""
+    start = periods[int(np.argmin(np.abs((periods - clicked).asi8)))]
+    end = {"day": start, "week": start + pd.Timedelta(days=6),
+           "month": start + pd.offsets.MonthEnd(0)}[grain]
+    return start.date(), end.date()
+
+
 class TrendsView(LiveView):
     part = "trends"
 
@@ -116,9 +127,17 @@ class TrendsView(LiveView):
         self._status_note = note("The lead status filter restricts leads and status changes; "
                                  "spend is not restricted by it, so CPL here is spend / "
                                  "filtered leads.", visible=False)
+        self._click_note = note("Click a period on a chart to keep only its days.")
         panes = [pn.pane.Bokeh(fig, sizing_mode="stretch_width", min_height=260)
                  for fig, *_ in self._charts]
-        return pn.Column(flow(*panes, basis=420),
+        self._periods = pd.DatetimeIndex([])
+        # a click on a period keeps only its days; held weakly: HoloViews keeps each rendered
+        # plot (and so the figure's callbacks) in Bokeh's global document, which must not keep
+        # the session's view and store alive after the session ends
+        tap = weakref.WeakMethod(self._on_tap)
+        for fig, *_ in self._charts:
+            fig.on_event(Tap, lambda event: (method := tap()) and method(event))
+        return pn.Column(flow(*panes, basis=420), self._click_note,
                          self._status_note, sizing_mode="stretch_width")
 
     def slice(self, data) -> tuple:
@@ -135,6 +154,7 @@ class TrendsView(LiveView):
         frame = complete_periods(data.trends, data.grain, data.state.date_from,
                                  data.state.date_to)
         periods = frame["period"]
+        self._periods = pd.DatetimeIndex(periods)
         start, end = x_span(periods, data.grain)
         for (column, _title, ylabel, number, _color, _count), (fig, line, dots, hover) in zip(
                 SERIES, self._charts, strict=True):
@@ -147,6 +167,17 @@ class TrendsView(LiveView):
             fig.y_range.update(start=0, end=y_end(values))
             hover.tooltips = tooltips(column, ylabel, number, data.grain)
         self._status_note.visible = bool(data.state.lead_status)
+
+    def _on_tap(self, event) -> None:
+        data = self.store.data
+        if event.x is None or data is None or not len(self._periods):
+            return
+        days = period_days(self._periods, pd.Timestamp(event.x, unit="ms"), data.grain)
+        first, last = data.state.date_from, data.state.date_to  # within the chosen range
+        first, last = max(days[0], first) if first else days[0], \
+            min(days[1], last) if last else days[1]
+        if first <= last:
+            self.store.cross_filter("period", (first, last))
 
     def __panel__(self):
         grain = pn.widgets.RadioButtonGroup.from_param(

@@ -1,4 +1,5 @@
-"""Row-level queries beside the metrics: campaigns in scope, filter options, the leads export.
+"""Row-level queries beside the metrics: campaigns in scope, filter options, the leads export,
+a campaign's leads and status log (the drill-down).
 
 They scope rows with the same predicate code as the metric compiler (`predicates.scope`), so
 a tenant and the filters mean the same thing everywhere; values are placeholders named as in
@@ -202,6 +203,45 @@ def leads_export(filters: Filters, tenant: int | None) -> exp.Select:
     return select
 
 
-__all__ = ["ATTRIBUTE_COLUMNS", "CAMPAIGN_ATTRIBUTES", "CAMPAIGN_COLUMNS", "EXPORT_COLUMNS", "ROWS_COLUMN", "campaigns",
-           "counted", "filter_options", "leads_export", "option_matches", "search_values",
-           "with_campaign_attributes"]
+#: columns of the campaign drill-down: no personal data (name, email, phone stay in the export)
+LEAD_DETAIL_COLUMNS = ("lead_id", "added_at", "lead_status", "stage", "first_contact_at",
+                       "hours_to_first_contact", "logged_changes")
+#: `stage` is the logged status's; `lead_status` the lead's current one
+STATUS_LOG_COLUMNS = ("lead_id", "changed_at", "status", "stage", "lead_status")
+
+
+def _fact_rows(fact: str, columns: tuple[str, ...], order: tuple[tuple[str, bool], ...],
+               filters: Filters, tenant: int | None, limit: int) -> exp.Select:
+    """The first `limit` rows of a fact in scope, dates on the fact's own date column. Reads
+    the fact's main table (sorted by business user and campaign), never its by-day copy: a
+    drill-down always names a campaign."""
+    spec = FACTS[fact]
+    preds = scope(filters, tenant, columns=spec.columns, table="t",
+                  date_column=spec.date_column)
+    select = _select([column(c, "t") for c in columns], spec.table, "t", preds)
+    select.set("order", exp.Order(expressions=[exp.Ordered(this=column(c, "t"), desc=desc)
+                                               for c, desc in order]))
+    select.set("limit", exp.Limit(expression=exp.Literal.number(limit)))
+    return select
+
+
+def campaign_leads(filters: Filters, tenant: int | None, limit: int) -> exp.Select:
+    """The latest `limit` leads in scope (LEAD_DETAIL_COLUMNS), newest first, then by id;
+    filters as in `leads_export` (dates on the day added, lead_status on the current one)."""
+    return _fact_rows("leads", LEAD_DETAIL_COLUMNS, (("added_at", True), ("lead_id", False)),
+                      filters, tenant, limit)
+
+
+def status_log(filters: Filters, tenant: int | None, limit: int) -> exp.Select:
+    """The latest `limit` logged status changes in scope (STATUS_LOG_COLUMNS), newest first,
+    then by lead (then status: one lead may log two statuses at the same instant); dates on
+    the day of the change, the lead_status filter on the lead's current status."""
+    return _fact_rows("status_changes", STATUS_LOG_COLUMNS,
+                      (("changed_at", True), ("lead_id", False), ("status", False)),
+                      filters, tenant, limit)
+
+
+__all__ = ["ATTRIBUTE_COLUMNS", "CAMPAIGN_ATTRIBUTES", "CAMPAIGN_COLUMNS", "EXPORT_COLUMNS",
+           "LEAD_DETAIL_COLUMNS", "ROWS_COLUMN", "STATUS_LOG_COLUMNS", "campaign_leads",
+           "campaigns", "counted", "filter_options", "leads_export", "option_matches",
+           "search_values", "status_log", "with_campaign_attributes"]

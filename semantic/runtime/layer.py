@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -169,6 +170,44 @@ class SemanticLayer:
         return inline(listing.leads_export(scoped, tenant),
                       parameters(scoped, tenant)).sql("duckdb")
 
+    # -- one campaign's drill-down ------------------------------------------------------
+    def campaign_leads(self, campaign: int, filters: FilterArg = None, tenant: Any = None,
+                       limit: int = 1000) -> tuple[pd.DataFrame, int]:
+        """The campaign's latest `limit` leads in scope, newest first (lead_id, added_at,
+        lead_status, stage, first_contact_at, hours_to_first_contact, logged_changes; no
+        personal data), and how many leads are in scope in all. Filters as for the leads
+        export: dates on the day a lead was added, lead_status on its current status."""
+        return self._detail(listing.campaign_leads, campaign, filters, tenant, limit)
+
+    def status_log(self, campaign: int, filters: FilterArg = None, tenant: Any = None,
+                   limit: int = 1000) -> tuple[pd.DataFrame, int]:
+        """The campaign's latest `limit` logged status changes in scope, newest first (lead_id,
+        changed_at, status, stage of that status, lead_status: the lead's current one), and
+        how many are in scope in all. Dates apply to the day of the change; lead_status keeps
+        the changes of leads whose current status is listed."""
+        return self._detail(listing.status_log, campaign, filters, tenant, limit)
+
+    def ad_set_delivery(self, campaign: int, filters: FilterArg = None,
+                        tenant: Any = None) -> pd.DataFrame:
+        """The campaign's spend, impressions, clicks, CTR and CPC by ad set and day, ordered
+        so (ratios of the sums per row). The lead_status filter does not narrow delivery."""
+        scoped, disjoint = _one_campaign(filters, campaign)
+        return self.query(["spend", "impressions", "clicks", "ctr", "cpc"], ["ad_set", "day"],
+                          filters=scoped, tenant=tenant, limit=0 if disjoint else None)
+
+    def _detail(self, rows, campaign, filters, tenant, limit) -> tuple[pd.DataFrame, int]:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidQueryError(f"limit must be a positive integer, got {limit!r}")
+        scoped, disjoint = _one_campaign(filters, campaign)
+        tenant = make_tenant(tenant)
+        # The total is a window count in the same query, not a second one: one scan of the
+        # campaign's rows, which the ORDER BY reads in full anyway. LIMIT 0 when the filters
+        # exclude the campaign: no rows, the same columns and types.
+        tree = listing.counted(rows(scoped, tenant, 0 if disjoint else limit))
+        df = self.warehouse.query(*bound(tree, parameters(scoped, tenant)))
+        total = df.pop(listing.ROWS_COLUMN)
+        return df, int(total.iloc[0]) if len(total) else 0
+
     # -- warehouse -----------------------------------------------------------------------
     @property
     def data_version(self) -> str:
@@ -214,6 +253,13 @@ class SemanticLayer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _one_campaign(filters: FilterArg, campaign: Any) -> tuple[Filters, bool]:
+    """The filters narrowed to `campaign`, and whether their own campaign filter excludes it
+    (the intersection is then empty, never the whole campaign)."""
+    scoped, only = make_filters(filters), Filters(campaign=[campaign]).campaign
+    return replace(scoped, campaign=only), bool(scoped.campaign) and only[0] not in scoped.campaign
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,223 @@
+"""One campaign's detail, opened from its row in the campaign table: its ad sets' delivery (in
+total and by day: spend, impressions, clicks, CTR, CPC), its leads with their status and time
+to first contact, and its status log, in the page's filters and the session's tenant.
+
+Built once per session; opening another campaign or changing the filters only sends new cells
+(the queries run off the event loop, the newest wins).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+import panel as pn
+
+from app.state.refresh import LatestWins
+from app.views import format as fmt
+from app.views.grid import PageGrid
+from app.views.html_box import HtmlBox
+from app.views.states import CSS, flow, note_html
+from semantic.catalog import METRICS
+from semantic.compiler.request import Filters
+
+DELIVERY = ("spend", "impressions", "clicks", "ctr", "cpc")
+#: rows shown of a campaign's leads and of its status log (the counts say how many there are)
+ROW_LIMIT = 500
+DETAIL_CSS = CSS + """
+.detail-head { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: baseline;
+  padding: 8px 10px; background: #f3f6f9; border-radius: 6px; color: #1d2733; }
+.detail-head b { font-size: 1.05em; }
+.detail-section { font-weight: 650; margin: 6px 0 2px; color: #1d2733; }
+"""
+SHORT_GRID = ".grid-wrap { max-height: 340px; }"
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What the detail shows for one campaign (None: not in this session's data)."""
+
+    campaign: dict | None
+    by_ad_set: pd.DataFrame = field(default_factory=pd.DataFrame)
+    daily: pd.DataFrame = field(default_factory=pd.DataFrame)
+    leads: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lead_count: int = 0
+    log: pd.DataFrame = field(default_factory=pd.DataFrame)
+    log_count: int = 0
+
+
+def fetch(layer, campaign: int, filters: Filters, tenant: int | None) -> Detail:
+    """The detail of `campaign` in `filters` (the page's), asked of the semantic layer."""
+    found = layer.campaigns(filters=Filters(campaign=(campaign,)), tenant=tenant)
+    if found.empty:
+        return Detail(campaign=None)
+    own = replace(filters, campaign=(campaign,))
+    leads, lead_count = layer.campaign_leads(campaign, filters, tenant, limit=ROW_LIMIT)
+    log, log_count = layer.status_log(campaign, filters, tenant, limit=ROW_LIMIT)
+    return Detail(
+        campaign=found.iloc[0].to_dict(),
+        by_ad_set=layer.query(list(DELIVERY), ["ad_set"], filters=own, tenant=tenant),
+        daily=layer.ad_set_delivery(campaign, filters, tenant),
+        leads=leads, lead_count=lead_count, log=log, log_count=log_count)
+
+
+def _when(value) -> str:
+    return fmt.MISSING if fmt.is_missing(value) else pd.Timestamp(value).strftime(
+        "%Y-%m-%d %H:%M")
+
+
+def _day(value) -> str:
+    return fmt.MISSING if fmt.is_missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _text(value) -> str:
+    return fmt.MISSING if fmt.is_missing(value) else str(value)
+
+
+def _ad_set(value) -> str:
+    return "(no ad set)" if fmt.is_missing(value) else str(value)
+
+
+def _metric(name: str):
+    unit = METRICS[name].unit
+    if unit == "money":
+        return lambda v: fmt.MISSING if fmt.is_missing(v) else f"{v:,.2f}"
+    if unit == "percent":
+        return lambda v: fmt.MISSING if fmt.is_missing(v) else f"{v * 100:,.2f}%"
+    return lambda v: fmt.by_unit(v, unit)
+
+
+#: (field, title, numeric, how a cell is written) of each table
+AD_SETS = (("ad_set", "Ad set", False, _ad_set),
+           *((m, METRICS[m].short, True, _metric(m)) for m in DELIVERY))
+DAILY = (("ad_set", "Ad set", False, _ad_set), ("day", "Day", False, _day),
+         *((m, METRICS[m].short, True, _metric(m)) for m in DELIVERY))
+LEADS = (("lead_id", "Lead", False, _text), ("added_at", "Arrived", False, _when),
+         ("lead_status", "Status", False, _text), ("stage", "Stage", False, _text),
+         ("first_contact_at", "First contact", False, _when),
+         ("hours_to_first_contact", "Time to first contact", True, fmt.hours))
+LOG = (("changed_at", "Changed", False, _when), ("lead_id", "Lead", False, _text),
+       ("status", "New status", False, _text), ("stage", "Stage", False, _text),
+       ("lead_status", "Current status", False, _text))
+
+
+def cells(frame: pd.DataFrame, spec) -> list[list[str]]:
+    if frame.empty:
+        return []
+    columns = [[write(v) for v in frame[name].tolist()] for name, _t, _n, write in spec]
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+def grid(spec) -> PageGrid:
+    return PageGrid(columns=[{"field": f, "title": t, "numeric": n} for f, t, n, _ in spec],
+                    unsortable=[f for f, *_ in spec], stylesheets=[SHORT_GRID],
+                    sizing_mode="stretch_width")
+
+
+def heading(text: str) -> str:
+    return f'<div class="detail-section">{html.escape(text)}</div>'
+
+
+def head_html(campaign: int, info: dict | None) -> str:
+    if info is None:
+        return (f'<div class="detail-head"><b>Campaign {campaign}</b><span>is not in your data '
+                f'(or no longer in the warehouse).</span></div>')
+    parts = [f"<b>Campaign {campaign}</b>", html.escape(str(info.get("project") or "")),
+             f"Business user {info.get('business_user')}",
+             f"Runs {_day(info.get('start_time'))} – {_day(info.get('stop_time'))}",
+             f"Daily budget {fmt.money(info.get('daily_budget'))}"]
+    return '<div class="detail-head">' + "".join(f"<span>{p}</span>" for p in parts) + "</div>"
+
+
+class CampaignDetail:
+    """Shown under the campaign table's totals while a campaign is open (`show`)."""
+
+    def __init__(self, store, on_close, on_keep) -> None:
+        self.store = store
+        self.campaign: int | None = None
+        self._head = HtmlBox("", css=DETAIL_CSS)
+        close = pn.widgets.Button(label="Close ✕", button_type="default", width=110)
+        keep = pn.widgets.Button(label="Keep only this campaign", button_type="primary",
+                                 width=200)
+        close.on_click(lambda _: on_close())
+        keep.on_click(lambda _: on_keep(self.campaign))
+        self._keep = keep
+        self._titles = {name: HtmlBox("", css=DETAIL_CSS) for name in ("ad_sets", "leads", "log")}
+        self._grids = {"ad_sets": grid(AD_SETS), "daily": grid(DAILY), "leads": grid(LEADS),
+                       "log": grid(LOG)}
+        self._note = HtmlBox("", css=DETAIL_CSS)
+        self._body = pn.Column(
+            flow(pn.Column(self._titles["ad_sets"], self._grids["ad_sets"],
+                           HtmlBox(heading("Ad set delivery by day"), css=DETAIL_CSS),
+                           self._grids["daily"], sizing_mode="stretch_width"),
+                 pn.Column(self._titles["leads"], self._grids["leads"],
+                           self._titles["log"], self._grids["log"],
+                           sizing_mode="stretch_width"), basis=480),
+            self._note, sizing_mode="stretch_width")
+        self.layout = pn.Column(pn.Row(self._head, keep, close, sizing_mode="stretch_width"),
+                                self._body, pn.layout.Divider(), visible=False,
+                                sizing_mode="stretch_width", styles={"border": "1px solid #c5d7ef",
+                                                                     "border-radius": "6px",
+                                                                     "padding": "6px"})
+        self._updates = LatestWins(self._compute, self._apply,
+                                   lambda on: setattr(self._body, "loading", on))
+        self.shown = 0  # how often a detail was drawn (tests)
+
+    def show(self, campaign: int | None) -> None:
+        """Open `campaign` (None: close) for the store's current filters."""
+        self.campaign = campaign
+        if campaign is None:
+            self.layout.visible = False
+            return
+        data = self.store.data
+        filters = data.state.filters() if data is not None else Filters()
+        wanted = (campaign, filters, self.store.tenant)
+        if self.store.background:
+            self._updates.request(wanted)
+        else:
+            self._apply(wanted, self._compute(wanted))
+
+    def _compute(self, wanted):
+        campaign, filters, tenant = wanted
+        try:
+            return fetch(self.store.layer, campaign, filters, tenant), ""
+        except Exception as exc:  # noqa: BLE001 - shown as a message, never a traceback
+            return None, f"Could not load the campaign's detail: {exc}"
+
+    def _apply(self, wanted, result) -> None:
+        campaign = wanted[0]
+        if campaign != self.campaign:
+            return  # another campaign was opened (or the detail closed) meanwhile
+        detail, error = result
+        with pn.io.hold():
+            self.layout.visible = True
+            if error or detail is None:
+                self._head.object = f'<div class="cbi-error">{html.escape(error)}</div>'
+                self._body.visible = False
+                return
+            self._head.object = head_html(campaign, detail.campaign)
+            self._keep.visible = detail.campaign is not None
+            self._body.visible = detail.campaign is not None
+            if detail.campaign is None:
+                return
+            self._titles["ad_sets"].object = heading(
+                f"Ad sets ({len(detail.by_ad_set)}): delivery in the chosen dates")
+            self._titles["leads"].object = heading(
+                f"Leads: {detail.lead_count:,}" + (
+                    f" (the newest {ROW_LIMIT:,} shown)" if detail.lead_count > ROW_LIMIT
+                    else ""))
+            self._titles["log"].object = heading(
+                f"Status log: {detail.log_count:,} changes" + (
+                    f" (the newest {ROW_LIMIT:,} shown)" if detail.log_count > ROW_LIMIT
+                    else ""))
+            for name, frame, spec in (("ad_sets", detail.by_ad_set, AD_SETS),
+                                      ("daily", detail.daily, DAILY),
+                                      ("leads", detail.leads, LEADS), ("log", detail.log, LOG)):
+                self._grids[name].page = {"rows": cells(frame, spec), "hot": []}
+            self._note.object = note_html(
+                "In the page's filters. Delivery is reported per ad set; leads belong to the "
+                "campaign (the export does not say which ad set brought a lead). Time to first "
+                "contact: hours from arrival to the first logged status that is a contact. "
+                "Names, emails and phones are in the leads export only.")
+        self.shown += 1
