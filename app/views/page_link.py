@@ -8,6 +8,7 @@ of an opened link was ignored).
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import panel as pn
 
@@ -45,9 +46,10 @@ class PageLink:
             self._restore_view(link, notes)
         finally:
             self._restoring = False
+        self._written = self.link().query()
         self.bar = AddressBar(query=self._written, margin=(4, 10))
         state.param.watch(self._on_change, [*FILTERS, "grain", "compare"])
-        state.param.watch(lambda *_: self._write(push=False), "data")  # a page back to 1
+        state.param.watch(self._on_data, "data")
         area.tabs.param.watch(self._on_change, "active")
         self.table.param.watch(self._on_change, ["page", "sort_by", "ascending", "opened"])
         self.bar.param.watch(self._on_address, "query")
@@ -72,6 +74,14 @@ class PageLink:
         self._written = query
         if hasattr(self, "bar"):
             self.bar.show(query, push)
+
+    def _on_data(self, _event) -> None:
+        """New data puts the table back on its first page: a correction of the current entry,
+        unless the data came for a change not written yet (a store that computes at once)."""
+        if self._restoring:
+            return
+        shown = parse(self._written)[0]
+        self._write(push=replace(self.link(), page=1) != replace(shown, page=1))
 
     def _on_change(self, *_events) -> None:
         if self._restoring:
@@ -108,7 +118,6 @@ class PageLink:
         self.table.param.update(sort_by=link.sort[0], ascending=link.sort[1])
         self.table.resume(link.page)
         self.table.opened = self._detail(link.detail, notes)
-        self._written = self.link().query()
         self.chips.chips = self.state.chips()
         self.notes.object = notes_html(notes)
         self.notes.visible = bool(notes)
