@@ -155,7 +155,7 @@ class CampaignDetail:
                            self._titles["log"], self._grids["log"],
                            sizing_mode="stretch_width"), basis=480),
             self._note, sizing_mode="stretch_width")
-        self.layout = pn.Column(pn.Row(self._head, keep, close, sizing_mode="stretch_width"),
+        self.layout = pn.Column(self._head, pn.Row(keep, close),
                                 self._body, pn.layout.Divider(), visible=False,
                                 sizing_mode="stretch_width", styles={"border": "1px solid #c5d7ef",
                                                                      "border-radius": "6px",
