@@ -276,6 +276,16 @@ class Session:
             await self.timed("table page", label,
                              lambda n=label: page.get_by_role("button", name=n).click())
             await pause()
+        await self.timed("campaign detail", "open",
+                         lambda: page.locator(".cbi-grid tr.open").first.click())
+        await pause()
+        await self.timed("campaign detail", "close",
+                         lambda: page.get_by_role("button", name="Close ✕").click())
+        await pause()
+        await self.timed("browser history", "back (detail again)", lambda: page.go_back())
+        await pause()
+        await self.timed("browser history", "forward (closed)", lambda: page.go_forward())
+        await pause()
         box = page.get_by_placeholder(SEARCH_PLACEHOLDER)
 
         async def search() -> None:
