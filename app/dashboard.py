@@ -38,6 +38,7 @@ from app.views.page_link import PageLink
 from app.views.pickers import data_choice, picker
 from app.views.search_box import SearchBox
 from app.views.states import CSS, note
+from semantic.access.embed import PARAM as EMBED
 from semantic.paths import default_db
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ body, .bk-root, .bk {{ font-family: {FONT}; }}
   .card-margin {{ margin: 0.4em 0; }}
 }}
 """
+
+#: an embedded page (app.dashboard `embedded_tenant`): the platform's frame has its own header
+EMBED_CSS = "#header { display: none; } #sidebar { display: none; } #main { padding-top: 0; }"
 
 
 class Fast(_Fast):
@@ -106,10 +110,24 @@ def tenant_for_user(user: str | None) -> int | None:
     return account.business_user
 
 
-def access_denied_page(reason: str):
-    return pn.pane.Markdown(
-        f"## Access denied\n\n{html.escape(reason)}.\n\n[Sign in](/login) · [Sign out](/logout)",
-        sizing_mode="stretch_width", max_width=900)
+def access_denied_page(reason: str, sign_in: bool = True):
+    links = "\n\n[Sign in](/login) · [Sign out](/logout)" if sign_in else ""
+    return pn.pane.Markdown(f"## Access denied\n\n{html.escape(reason.rstrip('.'))}.{links}",
+                            sizing_mode="stretch_width", max_width=900)
+
+
+def embedded_tenant(values: list) -> tuple[int, str]:
+    """(business user, actor name) of a signed embed link's token; AccessDenied when it is
+    malformed, tampered with or expired."""
+    from semantic.access.embed import USER_PREFIX, EmbedError, verify
+
+    raw = values[-1] if values else ""
+    token = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    try:
+        tenant = verify(token)
+    except EmbedError as exc:
+        raise AccessDenied(str(exc)) from None
+    return tenant, f"{USER_PREFIX}{tenant}"
 
 
 def missing_warehouse_page(path: Path):
@@ -232,7 +250,8 @@ def export_bytes(state: DashboardState) -> io.BytesIO:
 
     with tempfile.TemporaryDirectory(prefix="campaign-bi-export-") as folder:
         path = Path(folder) / "leads.csv"
-        export_leads(state.layer, path, state.export_filters(), state.tenant)
+        export_leads(state.layer, path, state.export_filters(), state.tenant,
+                     actor=getattr(state, "actor", None))
         return io.BytesIO(path.read_bytes())
 
 
@@ -254,8 +273,9 @@ class MainArea(pn.viewable.Viewer):
     """The KPI cards above the tabs of views; a view draws only while its tab is shown."""
 
     def __init__(self, state: DashboardState, served: bool = False, link: Link | None = None,
-                 notes: tuple[str, ...] = (), **params):
-        """`link`: the view the page's URL asked for; `notes`: what of it was left out."""
+                 notes: tuple[str, ...] = (), carry: dict | None = None, **params):
+        """`link`: the view the page's URL asked for; `notes`: what of it was left out;
+        `carry`: parameters the URL keeps whatever the view (an embed token)."""
         super().__init__(**params)
         self.kpis = KpiCards(store=state)
         self.table = CampaignTable(store=state)
@@ -273,7 +293,7 @@ class MainArea(pn.viewable.Viewer):
         # known"). Hidden views do not draw (`active`); they catch up when shown.
         self.tabs = pn.Tabs(*self.views, sizing_mode="stretch_width")
         self.tabs.param.watch(self._show, "active")
-        self.link = PageLink(state, self, link or Link(), list(notes))
+        self.link = PageLink(state, self, link or Link(), list(notes), carry)
         self._layout = pn.Column(
             pn.Column(header_note(state), self.link.layout, self.kpis,
                       sizing_mode="stretch_width"), self.tabs, sizing_mode="stretch_width")
@@ -310,28 +330,40 @@ def build(path: Path | None = None, user: str | None = None, served: bool = True
     """The page for one session: the template (served) or a plain layout (tests); `args`:
     the URL's query parameters (name -> values), the view to open."""
     path = path or db_path()
+    args = dict(args or {})
+    embedded = args.pop(EMBED, None)  # a signed embed link: locked to its business user
     if not path.is_file():
         body = [missing_warehouse_page(path)]
         state = None
     else:
         try:
-            tenant = tenant_for_user(user)
+            if embedded is not None:
+                tenant, user = embedded_tenant(embedded)
+            else:
+                tenant = tenant_for_user(user)
         except AccessDenied as exc:
-            state, body = None, [access_denied_page(str(exc))]
+            state, body = None, [access_denied_page(str(exc), embedded is None)]
         else:
-            link, notes = read(args or {})
+            link, notes = read(args)
             state = DashboardState(get_layer(path), tenant=tenant, background=served, link=link)
-            body = [MainArea(state, served, link, (*notes, *state.link_notes))]
+            state.actor = user
+            carry = {EMBED: embedded[-1]} if embedded is not None else {}
+            body = [MainArea(state, served, link, (*notes, *state.link_notes), carry)]
             if served:
                 follow_new_data(state)
                 if tenant is None:  # the next admin sessions open the first page at once
                     warm_first_page(state.layer)
     if not served:
         return state, pn.Column(*body)
+    side, css = (sidebar(state) if state else []), [PAGE_CSS]
+    if embedded is not None:  # chrome-less for an iframe: no header, the filters folded on top
+        body = [pn.Card(*side, title="Filters", collapsed=True, sizing_mode="stretch_width",
+                        margin=(4, 5)), *body] if side else body
+        side, css = [], [PAGE_CSS, EMBED_CSS]
     template = pn.template.FastListTemplate(
-        title=TITLE, sidebar=sidebar(state) if state else [], main=body, font=FONT,
+        title=TITLE, sidebar=side, main=body, font=FONT,
         font_url="", accent_base_color=ACCENT, header_background=ACCENT,
-        raw_css=[PAGE_CSS], sidebar_width=320, main_layout=None, theme_toggle=False,
+        raw_css=css, sidebar_width=320, main_layout=None, theme_toggle=False,
         design=Fast, header=account_menu(user),
         meta_viewport="width=device-width, initial-scale=1")  # phones lay out at their width
     return state, template

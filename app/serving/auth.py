@@ -6,6 +6,7 @@ cookie secret in PANEL_COOKIE_SECRET (`just serve-prod`). Accounts come from the
 from __future__ import annotations
 
 import html
+import os
 
 import tornado.web
 
@@ -38,9 +39,61 @@ button{{width:100%;padding:.6rem;background:#1f4e79;color:#fff;border:0;border-r
 <button type="submit">Sign in</button></form></body></html>"""
 
 
+#: where the pages may be framed (CSP frame-ancestors): this site only unless the platform that
+#: embeds the dashboard is named, e.g. "https://platform.example.com"
+FRAME_ANCESTORS_ENV = "CAMPAIGN_BI_FRAME_ANCESTORS"
+REFUSED = "refused"
+
+
 def get_user(request_handler: tornado.web.RequestHandler) -> str | None:
+    """The signed-in account; or, for a signed embed link (and its page's websocket), the
+    embed user it is for. Also sets who may frame the page (every page Panel serves asks)."""
+    request_handler.set_header("Content-Security-Policy",
+                               f"frame-ancestors {frame_ancestors()}")
     user = request_handler.get_secure_cookie("user", max_age_days=SESSION_DAYS)
-    return user.decode("utf-8") if user else None
+    if user:
+        return user.decode("utf-8")
+    return embed_user(request_handler)
+
+
+def frame_ancestors() -> str:
+    extra = " ".join(os.environ.get(FRAME_ANCESTORS_ENV, "").split())
+    return f"'self' {extra}".strip()
+
+
+def embed_user(request_handler: tornado.web.RequestHandler) -> str | None:
+    """`embed:ID` when the request carries a valid embed token: as a URL parameter (the page)
+    or inside the Bokeh session token that the page's websocket presents (it holds the page's
+    URL parameters; Bokeh checks that token's own signature when the socket opens). The page
+    itself verifies the token again and locks the session to that business user
+    (app/dashboard.py `embedded_tenant`), or shows why it refuses an expired or tampered one
+    (`embed:refused`: such a user sees that page only, never data)."""
+    from semantic.access.embed import PARAM, USER_PREFIX, EmbedError, verify
+
+    token = request_handler.get_argument(PARAM, None)
+    if token is None:
+        token = _embed_in_session_token(request_handler, PARAM)
+    if not token:
+        return None
+    try:
+        return f"{USER_PREFIX}{verify(token)}"
+    except EmbedError:  # past the login to the page, which refuses it and says why
+        return f"{USER_PREFIX}{REFUSED}"
+
+
+def _embed_in_session_token(request_handler, name: str) -> str | None:
+    protocols = request_handler.request.headers.get("Sec-WebSocket-Protocol", "")
+    parts = [p.strip() for p in protocols.split(",")]
+    if len(parts) != 2 or parts[0] != "bokeh":
+        return None
+    from bokeh.util.token import get_token_payload
+
+    try:
+        values = get_token_payload(parts[1]).get("arguments", {}).get(name) or []
+    except Exception:  # noqa: BLE001 - not a token we can read: no embed user
+        return None
+    raw = values[-1] if values else None
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
 
 
 class LoginHandler(tornado.web.RequestHandler):

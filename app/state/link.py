@@ -28,6 +28,8 @@ DEFAULT_SORT = ("spend", False)
 MAX_VALUES = 200
 MAX_TEXT = 200
 PAGE_PARAMS = ("search", "tab", "grain", "compare", "sort", "page", "detail")
+#: parameters of the page that are not part of its view (a signed embed token): not noted
+CARRIED = ("embed",)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ def read(args: Mapping[str, list]) -> tuple[Link, list[str]]:
     note for each parameter or value left out."""
     link, notes = Link(), []
     for name, raw in args.items():
+        if name in CARRIED:
+            continue
         values = [v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in raw]
         if len(values) > MAX_VALUES:
             notes.append(f"{name}: only the first {MAX_VALUES} values are used")

@@ -87,6 +87,7 @@ class DashboardState(param.Parameterized):
         self.queries = DashboardQueries(layer)
         self.background = background
         self.computations = 0  # filter states computed (tests count them per change)
+        self.actor: str | None = None  # who the session is (the export's audit line)
         self._changed: set[str] = set()
         self._adjusting = False
         self._pending_parts: list[str] = []  # parts requested since the last result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
+from urllib.parse import urlencode
 
 import panel as pn
 
@@ -34,8 +35,10 @@ def notes_html(notes: list[str]) -> str:
 class PageLink:
     """`area`: the page's `MainArea` (its `tabs`, `names` and `table`)."""
 
-    def __init__(self, state: DashboardState, area, link: Link, notes: list[str]) -> None:
+    def __init__(self, state: DashboardState, area, link: Link, notes: list[str],
+                 carry: dict | None = None) -> None:
         self.state, self.area, self.table = state, area, area.table
+        self._carry = urlencode(sorted((carry or {}).items()))
         self._restoring = False
         self._written = ""
         self.chips = FilterChips(on_remove=state.remove_filter, chips=state.chips(),
@@ -46,7 +49,7 @@ class PageLink:
             self._restore_view(link, notes)
         finally:
             self._restoring = False
-        self._written = self.link().query()
+        self._written = self.address()
         self.bar = AddressBar(query=self._written, margin=(4, 10))
         state.param.watch(self._on_change, [*FILTERS, "grain", "compare"])
         state.param.watch(self._on_data, "data")
@@ -67,8 +70,12 @@ class PageLink:
             sort=(table.sort_by, table.ascending), page=table._resume_page or table.page,
             detail=table.opened)
 
+    def address(self) -> str:
+        """The query string of the view, with the parameters it carries (an embed token)."""
+        return "&".join(part for part in (self.link().query(), self._carry) if part)
+
     def _write(self, push: bool) -> None:
-        query = self.link().query()
+        query = self.address()
         if self._restoring or query == self._written:
             return
         self._written = query
@@ -80,7 +87,7 @@ class PageLink:
         unless the data came for a change not written yet (a store that computes at once)."""
         if self._restoring:
             return
-        shown = parse(self._written)[0]
+        shown = parse(self._written)[0]  # (a carried parameter is not part of the view)
         self._write(push=replace(self.link(), page=1) != replace(shown, page=1))
 
     def _on_change(self, *_events) -> None:

@@ -29,7 +29,8 @@ def main() -> None:
 
 
 for _command in (data.sample, data.ingest, data.migrate, data.generate_sql, query.query,
-                 query.sql, query.catalog, delivery.alerts, delivery.export_leads, users.users):
+                 query.sql, query.catalog, delivery.alerts, delivery.export_leads, users.users,
+                 users.embed_url):
     main.add_command(_command)
 
 
