@@ -31,7 +31,10 @@ class AddressBar(JSComponent):
     entry = param.Dict(default={})
 
     def show(self, query: str, push: bool) -> None:
-        self.param.update(query=query, entry={"query": query, "push": push})
+        # numbered: the same address sent again still reaches the browser (after a restore,
+        # whose address the browser may have lost to an entry that crossed its Back)
+        self._sent = getattr(self, "_sent", 0) + 1
+        self.param.update(query=query, entry={"query": query, "push": push, "n": self._sent})
 
     _stylesheets = [CSS]
 

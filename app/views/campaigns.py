@@ -184,14 +184,16 @@ class CampaignTable(LiveView):
         if campaign is not None:
             self.store.campaigns = [campaign]
 
-    def resume(self, page: int) -> None:
-        """Show `page` (a link's): now when the data is here, else once it has come."""
+    def resume(self, page: int) -> int | None:
+        """Show `page` (a link's): now when the data is here (returns the page shown: the last
+        one when there are fewer), else once it has come (returns None)."""
         data = self.store.data
         if data is not None and not data.empty and data.state == self.store.filter_state():
             self._resume_page = None
             self._go(page)
-        else:
-            self._resume_page = page
+            return self.page
+        self._resume_page = page
+        return None
 
     def _fields(self) -> tuple[str, ...]:
         return shown_fields(self.shown)

@@ -215,8 +215,11 @@ class CampaignDetail:
                                       ("daily", detail.daily, DAILY),
                                       ("leads", detail.leads, LEADS), ("log", detail.log, LOG)):
                 self._grids[name].page = {"rows": cells(frame, spec), "hot": []}
+            nothing = detail.by_ad_set.empty and not detail.lead_count and not detail.log_count
             self._note.object = note_html(
-                "In the page's filters. Delivery is reported per ad set; leads belong to the "
+                ("This campaign has no delivery, leads or status changes in the page's filters "
+                 "(dates, projects, statuses): widen them to see its activity. " if nothing
+                 else "") + "In the page's filters. Delivery is reported per ad set; leads belong to the "
                 "campaign (the export does not say which ad set brought a lead). Time to first "
                 "contact: hours from arrival to the first logged status that is a contact. "
                 "Names, emails and phones are in the leads export only.")

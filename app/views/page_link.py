@@ -112,7 +112,10 @@ class PageLink:
                 self._restore_view(link, notes)
         finally:
             self._restoring = False
-        self._write(push=False)
+        # always told, even when unchanged: an entry the server sent while the user went back
+        # may have landed on top of the one restored here
+        self._written = self.address()
+        self.bar.show(self._written, push=False)
 
     def _restore_view(self, link: Link, notes: list[str]) -> None:
         """The view's own parts of `link` (the store has its filters); `notes` shown."""
@@ -123,7 +126,10 @@ class PageLink:
             notes.append(f"tab: {link.tab} is not available here")
             self.area.tabs.active = 0
         self.table.param.update(sort_by=link.sort[0], ascending=link.sort[1])
-        self.table.resume(link.page)
+        shown = self.table.resume(link.page)
+        if shown is not None and shown != link.page:
+            notes.append(f"page {link.page}: the table has {shown} page"
+                         f"{'s' if shown != 1 else ''}, its last is shown")
         self.table.opened = self._detail(link.detail, notes)
         self.chips.chips = self.state.chips()
         self.notes.object = notes_html(notes)

@@ -111,6 +111,7 @@ def test_the_url_says_what_the_page_shows_and_reopens_it(layer):
 def test_the_table_page_of_a_link_is_shown(layer, tmp_path):
     _, area = page(layer, "page=2")
     assert area.table.page == 1, "one page of campaigns: page 2 does not exist, page 1 is shown"
+    assert "page 2: the table has 1 page, its last is shown" in area.link.notes.object
     path = build_warehouse(
         tmp_path / "sixty.duckdb", campaigns=[campaign(i, user=1 + i % 3) for i in range(1, 61)],
         insights=[insight(i, "2024-07-01", spend=str(i)) for i in range(1, 61)])
@@ -132,7 +133,8 @@ def test_a_change_is_a_history_entry_and_back_restores_the_view(layer):
     bar = area.link.bar
     first = bar.query
     state.projects = ["Zed"]
-    assert bar.entry == {"query": bar.query, "push": True} and "project=Zed" in bar.query
+    assert (bar.entry["query"], bar.entry["push"]) == (bar.query, True)
+    assert "project=Zed" in bar.query
     area.tabs.active = area.names.index("outcomes")
     second = bar.query
     assert "tab=outcomes" in second and bar.entry["push"]
@@ -141,7 +143,9 @@ def test_a_change_is_a_history_entry_and_back_restores_the_view(layer):
     bar.query = first  # the browser's back button, twice
     assert (state.projects, area.names[area.tabs.active]) == ([], "campaigns")
     assert len(refreshes) == 1, "one refresh for the restored view"
-    assert bar.query == first and bar.entry["query"] == second, "back wrote no new entry"
+    # no new entry; the restored address is sent again as a replacement: an entry the server
+    # sent while the user went back may have landed on top of it
+    assert bar.query == first and bar.entry["query"] == first and not bar.entry["push"]
     bar.query = second  # forward
     assert (state.projects, area.names[area.tabs.active]) == (["Zed"], "outcomes")
     assert spend(state) == 90
