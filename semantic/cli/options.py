@@ -5,6 +5,9 @@ the exit codes.
 Exit codes: 0 done; 1 a check found something to act on (`alerts`: alerts fired;
 `generate-sql --check`: a generated file is out of date); 2 an error (bad usage or input, no
 warehouse, a refused ingest or export), as one line on stderr, never a traceback.
+`alerts --notify` / `--digest` deliver instead of checking: 0 everything due was delivered (or
+nothing was due), 2 a message was not delivered (one `error:` line per message; it goes out on
+the next run) or an error; with `--dry-run`, 1 means something would be sent.
 """
 
 from __future__ import annotations
