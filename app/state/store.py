@@ -101,7 +101,7 @@ class DashboardState(param.Parameterized):
         with param.parameterized.discard_events(self):
             self.business_users = [tenant] if tenant is not None else []
             self.date_range = self.default_range()
-            self.grain = self._auto_grain(self.date_range)
+            self.grain = self.auto_grain(self.date_range)
             self.param.update(**values)
             if self.business_users and tenant is None:
                 self._lock_and_narrow()
@@ -187,7 +187,7 @@ class DashboardState(param.Parameterized):
                 del values["date_range"]
         if link.search:
             values["campaign_search"] = link.search
-        values["grain"] = link.grain or self._auto_grain(
+        values["grain"] = link.grain or self.auto_grain(
             values.get("date_range") or self.default_range())
         values["compare"] = link.compare
         return values, notes
@@ -252,7 +252,7 @@ class DashboardState(param.Parameterized):
                 self.date_range = (first, last)
 
     @staticmethod
-    def _auto_grain(rng) -> str:  # about 30-60 points whatever the range
+    def auto_grain(rng) -> str:  # about 30-60 points whatever the range
         days = (rng[1] - rng[0]).days + 1 if rng else 999
         return "day" if days <= 45 else "week" if days <= 370 else "month"
 
@@ -269,7 +269,7 @@ class DashboardState(param.Parameterized):
             if "business_users" in names:
                 self._lock_and_narrow()
             if "date_range" in names and "grain" not in names:
-                self.grain = self._auto_grain(self.date_range)
+                self.grain = self.auto_grain(self.date_range)
         finally:
             self._adjusting = False
         changed, self._changed = self._changed, set()

@@ -184,6 +184,11 @@ class CampaignTable(LiveView):
         if campaign is not None:
             self.store.campaigns = [campaign]
 
+    @property
+    def wanted_page(self) -> int:
+        """The page shown, or the one a link asked for while its data is on the way."""
+        return self._resume_page or self.page
+
     def resume(self, page: int) -> int | None:
         """Show `page` (a link's): now when the data is here (returns the page shown: the last
         one when there are fewer), else once it has come (returns None)."""

@@ -61,13 +61,13 @@ class PageLink:
     def link(self) -> Link:
         state, table = self.state, self.table
         first, last = state.date_range or (None, None)
-        grain = state.grain if state.grain != state._auto_grain(state.date_range) else None
+        grain = state.grain if state.grain != state.auto_grain(state.date_range) else None
         return Link(
             business_user=tuple(state.business_users), project=tuple(state.projects),
             date_from=first, date_to=last, lead_status=tuple(state.lead_statuses),
             campaign=tuple(state.campaigns), search=state.campaign_search.strip(),
             tab=self.area.names[self.area.tabs.active], grain=grain, compare=state.compare,
-            sort=(table.sort_by, table.ascending), page=table._resume_page or table.page,
+            sort=(table.sort_by, table.ascending), page=table.wanted_page,
             detail=table.opened)
 
     def address(self) -> str:
