@@ -64,13 +64,15 @@ serve port="5006": setup
         just ingest
     fi
     export CAMPAIGN_BI_DB="{{db}}"
-    echo "campaign-bi: serving the dashboard at http://127.0.0.1:{{port}}/dashboard (Ctrl-C stops it)"
-    exec {{venv}}/bin/panel serve app/dashboard.py --address 127.0.0.1 --port {{port}} \
+    echo "campaign-bi: serving the dashboard at http://127.0.0.1:{{port}}/dashboard and its API at /api/v1 (Ctrl-C stops it)"
+    exec {{venv}}/bin/panel serve app/dashboard.py --plugins app.serving.api --address 127.0.0.1 --port {{port}} \
         --allow-websocket-origin 127.0.0.1:{{port}} --allow-websocket-origin localhost:{{port}}
 
 # production mode: login required (accounts from `campaign-bi users add`), each business user
 # sees only its own data; one process per core; needs CAMPAIGN_BI_COOKIE_SECRET (read from the
 # environment, never put on a command line where `ps` shows it) and a credentials file
+# (the JSON API at /api/v1 authenticates with its own tokens: `campaign-bi tokens add`,
+# file CAMPAIGN_BI_TOKENS or data/tokens.json)
 serve-prod address="127.0.0.1" port="5006" procs="2": setup
     #!/usr/bin/env bash
     set -euo pipefail
@@ -82,7 +84,10 @@ serve-prod address="127.0.0.1" port="5006" procs="2": setup
     # BOKEH_SECRET_KEY: a client cannot attach to a session id it guessed or saw elsewhere
     export PANEL_COOKIE_SECRET="$CAMPAIGN_BI_COOKIE_SECRET"
     export BOKEH_SECRET_KEY="${BOKEH_SECRET_KEY:-$CAMPAIGN_BI_COOKIE_SECRET}"
-    exec {{venv}}/bin/panel serve app/dashboard.py --address {{address}} --port {{port}} \
+    # alerts and the digest on a schedule inside the server when CAMPAIGN_BI_NOTIFY_EVERY /
+    # CAMPAIGN_BI_DIGEST_AT are set (docs/ALERTS.md; cron works as well)
+    exec {{venv}}/bin/panel serve app/dashboard.py --plugins app.serving.api --address {{address}} --port {{port}} \
+        --setup app/serving/notify_setup.py \
         --auth-module app/serving/auth.py --enable-xsrf-cookies --session-ids signed \
         --allow-websocket-origin {{address}}:{{port}} --num-procs {{procs}}
 
@@ -101,6 +106,18 @@ bench-browser *args: setup
 # daily append at scale 100: one day's export merged into the warehouse vs a full ingest; writes docs/append_benchmark.json, docs/BENCHMARKS.md
 bench-append *args: setup
     {{py}} -m tests.bench.append {{args}}
+
+# send new alerts by email/webhook, each once (settings: flags, CAMPAIGN_BI_* or CAMPAIGN_BI_NOTIFY_CONFIG; docs/ALERTS.md); `just notify --dry-run` previews
+notify *args: setup
+    {{venv}}/bin/campaign-bi alerts --notify --db {{db}} {{args}}
+
+# send the daily digest per business user (the data's last day and last 7 days vs the periods before, open alerts; docs/ALERTS.md)
+digest *args: setup
+    {{venv}}/bin/campaign-bi alerts --digest --db {{db}} {{args}}
+
+# JSON API over HTTP at scale 1: /api/v1/query latency (sequential) and 50 concurrent clients; writes docs/api_benchmark.json
+bench-api *args: setup
+    {{py}} -m tests.bench.api {{args}}
 
 # load test: 20 dashboard sessions (4 in Chromium) × 60 s × 2 rounds on a local server; writes docs/LOAD.md, docs/load.json, docs/BENCHMARKS.md
 load *args: setup

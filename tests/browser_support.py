@@ -80,6 +80,7 @@ class PanelServer:
         if "CAMPAIGN_BI_CREDENTIALS" not in (env or {}):
             environment.pop("CAMPAIGN_BI_CREDENTIALS", None)  # demo mode: no login
         command = [sys.executable, "-m", "panel", "serve", "app/dashboard.py",
+                   "--plugins", "app.serving.api",  # the JSON API, as `just serve`
                    "--address", "127.0.0.1", "--port", str(self.port),
                    "--allow-websocket-origin", f"127.0.0.1:{self.port}", *extra_args]
         self._log_file = log.open("wb")

@@ -1,2 +1,2 @@
-"""Who may see and take data: dashboard accounts (`accounts`) and the audited leads export
-(`export`)."""
+"""Who may see and take data: dashboard accounts (`accounts`), API tokens (`tokens`) and the
+audited leads export (`export`)."""

@@ -16,7 +16,7 @@ import sys
 
 import click
 
-from semantic.cli import data, delivery, query, users
+from semantic.cli import data, delivery, query, tokens, users
 from semantic.cli.options import ERROR
 from semantic.errors import CampaignBIError
 
@@ -30,7 +30,7 @@ def main() -> None:
 
 for _command in (data.sample, data.ingest, data.migrate, data.generate_sql, query.query,
                  query.sql, query.catalog, delivery.alerts, delivery.export_leads, users.users,
-                 users.embed_url):
+                 users.embed_url, tokens.tokens):
     main.add_command(_command)
 
 

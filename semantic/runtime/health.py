@@ -40,6 +40,15 @@ def rejected_rows(warehouse, offset: int = 0, limit: int = REJECTS_PAGE) -> pd.D
         [int(limit), int(offset)])
 
 
+def last_ingest(warehouse) -> pd.Timestamp | None:
+    """When the data the warehouse holds was loaded (the newest ingest or append finishing,
+    on the ingesting machine's clock); None for a warehouse without that record."""
+    rows = warehouse.query(
+        f"SELECT loaded_at FROM meta.data_version WHERE version = {LATEST_RUN}")
+    return None if rows.empty or pd.isna(rows["loaded_at"].iloc[0]) else \
+        pd.Timestamp(rows["loaded_at"].iloc[0])
+
+
 def data_health(warehouse) -> DataHealth:
     version = warehouse.query(
         f"SELECT version, loaded_at FROM meta.data_version WHERE version = {LATEST_RUN}")

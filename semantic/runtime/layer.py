@@ -53,6 +53,7 @@ class SemanticLayer:
         self.warehouse = warehouse
         self.catalog = catalog
         self._zone: tuple[str | None, str | None] = (None, None)  # (data version, zone)
+        self._ingested: tuple[str | None, dt.datetime | None] = (None, None)
         #: several answers from one scan, for a dashboard that asks many at once
         #: (semantic/runtime/fast.py): each gives exactly what the plain queries give
         self.fast = FastPaths(self)
@@ -226,6 +227,17 @@ class SemanticLayer:
                 zones = recorded(cur)
             self._zone = (version, zones.report_tz if zones else None)
         return self._zone[1]
+
+    def last_ingest(self) -> dt.datetime | None:
+        """When the newest ingest or append that built this data finished (the ingesting
+        machine's local time, naive), or None when the warehouse does not record it."""
+        from semantic.runtime.health import last_ingest
+
+        version = self.data_version
+        if self._ingested[0] != version:
+            stamp = last_ingest(self.warehouse)
+            self._ingested = (version, None if stamp is None else stamp.to_pydatetime())
+        return self._ingested[1]
 
     def data_health(self):
         """The last ingest's files, reconciliation, refused rows and flagged issues

@@ -62,6 +62,7 @@ def test_a_documented_command_answers_with_rows(doc, command, sample_warehouse, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CAMPAIGN_BI_DB", str(sample_warehouse))
     monkeypatch.setenv("CAMPAIGN_BI_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.setenv("CAMPAIGN_BI_EMBED_SECRET", "d" * 48)  # as the README exports one
     args = [a.replace("data/warehouse.duckdb", str(sample_warehouse))
             for a in shlex.split(command)]
     (tmp_path / "exports").mkdir()
@@ -72,6 +73,11 @@ def test_a_documented_command_answers_with_rows(doc, command, sample_warehouse, 
         assert written and all(len(p.read_text().splitlines()) > 1 for p in written), command
     elif "--sql" in args:
         assert result.output.startswith("SELECT "), (doc, command, result.output)
+    elif args[0] == "embed-url":  # one URL whose token the server accepts
+        from semantic.access.embed import verify
+
+        token = result.output.split("embed=")[1].split("&")[0].strip()
+        assert verify(token) == int(args[args.index("--business-user") + 1]), result.output
     else:
         lines = [line for line in result.output.splitlines() if line.strip()]
         assert len(lines) >= 2, (doc, command, result.output)  # a header and a row at least

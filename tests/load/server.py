@@ -85,7 +85,8 @@ class Server:
 
     def start(self, timeout: float = 90.0) -> None:
         panel = Path(sys.executable).with_name("panel")
-        cmd = [str(panel), "serve", "app/dashboard.py", "--address", "127.0.0.1",
+        cmd = [str(panel), "serve", "app/dashboard.py", "--plugins", "app.serving.api",
+               "--address", "127.0.0.1",
                "--port", str(self.port), "--allow-websocket-origin", f"127.0.0.1:{self.port}",
                *(["--num-procs", str(self.procs)] if self.procs > 1 else []),
                "--setup", str(INSTRUMENT),
