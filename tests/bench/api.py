@@ -71,7 +71,71 @@ def summary(ms: list[float]) -> dict:
             "max_ms": round(max(ms), 2), "mean_ms": round(statistics.fmean(ms), 2)}
 
 
-def bench(scale: float, requests: int, clients: int, per_client: int, procs: int) -> dict:
+class DashboardInUse:
+    """Headless Chromium pages on the same server clicking through the dashboard (quick date
+    picks and tabs, a click every ~0.3 s per page) while the API is measured: the target is
+    "while the dashboard is in use"."""
+
+    CLICKS = ("Last 7 days", "Last 30 days", "Last 90 days", "All data")
+    TABS = ("Trends", "Lead outcomes", "Segments", "Campaigns")
+
+    def __init__(self, url: str, pages: int) -> None:
+        self.url, self.pages = url, pages
+        self.clicks, self.errors = 0, []
+        self.ready, self.stop = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        if self.pages:
+            self.thread.start()
+            if not self.ready.wait(120):
+                raise RuntimeError(f"the dashboard pages did not open: {self.errors}")
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop.set()
+        if self.pages:
+            self.thread.join(60)
+
+    def _run(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        from tests.browser_support import CHROMIUM, LAUNCH_ARGS
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                 args=LAUNCH_ARGS)
+            try:
+                pages = [browser.new_page(viewport={"width": 1400, "height": 900})
+                         for _ in range(self.pages)]
+                for page in pages:
+                    page.goto(self.url + "/dashboard")
+                    page.locator('[data-metric="spend"] .kpi-value').wait_for(timeout=90_000)
+                self.ready.set()
+                step = 0
+                while not self.stop.is_set():
+                    for page in pages:
+                        try:
+                            if step % 2:
+                                name = self.TABS[step // 2 % len(self.TABS)]
+                                page.locator(".bk-tab").filter(has_text=name).first.click()
+                            else:
+                                name = self.CLICKS[step // 2 % len(self.CLICKS)]
+                                page.get_by_role("button", name=name).click()
+                            self.clicks += 1
+                        except Exception as exc:  # noqa: BLE001 - counted, the load goes on
+                            self.errors.append(str(exc).splitlines()[0])
+                    step += 1
+                    page.wait_for_timeout(300)
+            except Exception as exc:  # noqa: BLE001
+                self.errors.append(str(exc).splitlines()[0])
+            finally:
+                self.ready.set()
+                browser.close()
+
+
+def bench(scale: float, requests: int, clients: int, per_client: int, procs: int,
+          dashboard_pages: int = 1) -> dict:
     import semantic
     from tests.load.server import Server
 
@@ -101,7 +165,9 @@ def bench(scale: float, requests: int, clients: int, per_client: int, procs: int
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+        in_use = DashboardInUse(f"http://127.0.0.1:{server.port}", dashboard_pages)
         try:
+            in_use.__enter__()
             first = Client(server.port, token)
             status, body, _ = first.get(path)
             assert status == 200, body[:300]
@@ -134,6 +200,7 @@ def bench(scale: float, requests: int, clients: int, per_client: int, procs: int
             wall = time.perf_counter() - started
             log_problems = server.log_problems()
         finally:
+            in_use.__exit__()
             server.stop()
     errors = sum(1 for s, _ in results if s != 200)
     return {
@@ -142,6 +209,9 @@ def bench(scale: float, requests: int, clients: int, per_client: int, procs: int
         "load_average_1min_after": round(os.getloadavg()[0], 2),
         "request": {"path": path, "rows": len(rows), "business_user": user},
         "rate_limit": "off for the measurement",
+        "dashboard_in_use": {"chromium_pages": dashboard_pages, "clicks": in_use.clicks,
+                             "click_errors": len(in_use.errors),
+                             "examples": in_use.errors[:3]},
         "sequential": {"requests": requests, "errors": seq_errors,
                        **summary([ms for _, _, ms in sequential])},
         "concurrent": {"clients": clients, "requests_per_client": per_client,
@@ -162,13 +232,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--per-client", type=int, default=10, help="requests per client")
     parser.add_argument("--procs", type=int, default=2, help="server processes (serve-prod: 2)")
+    parser.add_argument("--dashboard-pages", type=int, default=1,
+                        help="Chromium pages clicking through the dashboard meanwhile (0: none)")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULT.name}")
     args = parser.parse_args(argv)
     CACHE.mkdir(exist_ok=True)
-    report = bench(args.scale, args.requests, args.clients, args.per_client, args.procs)
+    report = bench(args.scale, args.requests, args.clients, args.per_client, args.procs,
+                   args.dashboard_pages)
     seq, conc = report["sequential"], report["concurrent"]
     print(f"API /api/v1/query at scale {args.scale:g}, {args.procs} server processes, "
-          f"{report['request']['rows']} rows per answer")
+          f"{report['request']['rows']} rows per answer; dashboard in use: "
+          f"{report['dashboard_in_use']['chromium_pages']} Chromium page(s), "
+          f"{report['dashboard_in_use']['clicks']} clicks meanwhile")
     print(f"  sequential  {seq['requests']} requests: p50 {seq['p50_ms']} ms, "
           f"p95 {seq['p95_ms']} ms, errors {seq['errors']}")
     print(f"  concurrent  {conc['clients']} clients × {conc['requests_per_client']}: "
