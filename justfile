@@ -103,6 +103,10 @@ bench *args: setup
 bench-browser *args: setup
     {{py}} -m tests.bench.browser {{args}}
 
+# the same requests on DuckDB and on local Spark (needs Java 17), scales 1 and 10 by default; writes docs/spark_benchmark.json, docs/SPARK.md
+bench-spark *args: setup
+    {{py}} -m tests.bench.spark {{args}}
+
 # daily append at scale 100: one day's export merged into the warehouse vs a full ingest; writes docs/append_benchmark.json, docs/BENCHMARKS.md
 bench-append *args: setup
     {{py}} -m tests.bench.append {{args}}

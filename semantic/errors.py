@@ -92,3 +92,12 @@ class SandboxRefusedError(SandboxError):
 
 class AdHocQueryError(SandboxError):
     """Ad-hoc SQL failed for an ordinary reason (syntax, unknown table, ...)."""
+
+
+class LakeError(CampaignBIError):
+    """The Parquet lake for Spark cannot be written or read (its folder, its manifest)."""
+
+
+class EngineError(CampaignBIError):
+    """The query engine cannot answer: Spark or Java missing, a cluster unreachable, or a
+    method only the DuckDB engine offers."""

@@ -1,2 +1,3 @@
 """Building the warehouse: CSV ingest (`ingest`), versioned SQL migrations (`migrations`) and
-the migrations generated from the catalog (`generate`)."""
+the migrations generated from the catalog (`generate`); and from it, the Parquet lake Spark
+reads (`lake`)."""

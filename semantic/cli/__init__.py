@@ -16,7 +16,7 @@ import sys
 
 import click
 
-from semantic.cli import data, delivery, query, tokens, users
+from semantic.cli import data, delivery, lake, query, tokens, users
 from semantic.cli.options import ERROR
 from semantic.errors import CampaignBIError
 
@@ -30,7 +30,7 @@ def main() -> None:
 
 for _command in (data.sample, data.ingest, data.migrate, data.generate_sql, query.query,
                  query.sql, query.catalog, delivery.alerts, delivery.export_leads, users.users,
-                 users.embed_url, tokens.tokens):
+                 users.embed_url, tokens.tokens, lake.export_parquet):
     main.add_command(_command)
 
 

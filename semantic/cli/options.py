@@ -58,6 +58,16 @@ def open_layer(db_path: Path):
         raise failed(exc) from None
 
 
+def open_spark_layer(lake: str | None, spark: str | None):
+    """The semantic layer on Spark over a lake (`export-parquet`), or a one-line error."""
+    import semantic
+
+    try:
+        return semantic.connect(engine="spark", lake=lake, spark=spark)
+    except CampaignBIError as exc:
+        raise failed(exc) from None
+
+
 def filter_options(command):
     """One option per catalog filter (`--business-user ID`, `--date-from YYYY-MM-DD`, with the
     filter's shorter aliases), each passed to the command under the filter's name. List

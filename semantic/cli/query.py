@@ -3,6 +3,7 @@
     campaign-bi query --metric spend --metric cpl --by project --from 2024-07-01 --to 2024-07-31
     campaign-bi query -m spend,leads,cpl --by week --business-user 1411 --format csv
     campaign-bi query -m cpl --by project --sql --dialect spark      # print SQL, no database
+    campaign-bi query -m spend,cpl --by week --engine spark --lake data/lake   # run on Spark
     campaign-bi sql "SELECT project, sum(spend) FROM marts.campaign_daily GROUP BY 1"
     campaign-bi catalog
 
@@ -20,9 +21,19 @@ from typing import TYPE_CHECKING
 import click
 
 from semantic import catalog as cat
-from semantic.cli.options import db_option, failed, filter_options, filters_from, open_layer
+from semantic.cli.options import (
+    db_option,
+    failed,
+    filter_options,
+    filters_from,
+    open_layer,
+    open_spark_layer,
+)
 from semantic.dialects import DIALECTS
 from semantic.errors import CampaignBIError
+from semantic.paths import DEFAULT_LAKE, LAKE_ENV
+
+ENGINES = ("duckdb", "spark")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,19 +101,31 @@ def render(df: pd.DataFrame, fmt: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @click.option("--sql", "show_sql", is_flag=True, help="Print the SQL instead of running it.")
-@click.option("--dialect", type=click.Choice(DIALECTS), default="duckdb", show_default=True,
-              help="SQL dialect for --sql (any dialect but duckdb implies --sql).")
-def query(metrics, dimensions, db_path, tenant, fmt, show_sql, dialect, **options) -> None:
-    """Compute metrics by dimensions from the warehouse."""
+@click.option("--dialect", type=click.Choice(DIALECTS), default=None,
+              show_default="the engine's",
+              help="SQL dialect for --sql (any dialect but the engine's implies --sql).")
+@click.option("--engine", type=click.Choice(ENGINES), default="duckdb", show_default=True,
+              help="What computes the answer: the DuckDB warehouse (--db) or Apache Spark "
+                   "over a Parquet lake (--lake, written by `campaign-bi export-parquet`).")
+@click.option("--lake", "lake", metavar="DIR_OR_URI", default=None,
+              show_default=f"${LAKE_ENV} or {DEFAULT_LAKE}",
+              help="The lake Spark reads (a folder, or a URI the cluster can read).")
+@click.option("--spark", "spark_url", envvar="CAMPAIGN_BI_SPARK", metavar="URL", default=None,
+              help="Spark Connect URL (sc://host:15002) or master URL; default: a local "
+                   "Spark session ($CAMPAIGN_BI_SPARK).")
+def query(metrics, dimensions, db_path, tenant, fmt, show_sql, dialect, engine, lake,
+          spark_url, **options) -> None:
+    """Compute metrics by dimensions from the warehouse (or on Spark, from its lake)."""
     filters = filters_from(options)
+    dialect = dialect or engine
     try:
         from semantic.compiler import compile_query, make_query  # not for other commands
 
         request = make_query(_split(metrics), _split(dimensions), filters, tenant)
-        if show_sql or dialect != "duckdb":
+        if show_sql or dialect != engine:
             click.echo(compile_query(request, dialect).sql)
             return
-        layer = open_layer(db_path)
+        layer = open_layer(db_path) if engine == "duckdb" else open_spark_layer(lake, spark_url)
         try:
             df = layer.query(request.metrics, request.dimensions, request.filters,
                              request.tenant)

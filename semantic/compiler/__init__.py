@@ -27,6 +27,7 @@ from semantic.compiler import listing
 from semantic.compiler.build import CURRENT_COLUMN, SET_COLUMN, build, note_comments
 from semantic.compiler.plan import Plan, plan
 from semantic.compiler.predicates import inline, parameters, placeholders
+from semantic.compiler.render import prepare
 from semantic.compiler.request import Filters, Query, make_filters, make_query, make_tenant
 from semantic.dialects import DIALECTS
 from semantic.errors import InvalidQueryError
@@ -90,7 +91,7 @@ class Compiled:
         texts, key = self.shape.inlined, (self.params, self.dialect)
         text = texts.get(key)
         if text is None:
-            tree = inline(self.shape.tree, self.values)
+            tree = prepare(inline(self.shape.tree, self.values), self.dialect)
             text = note_comments(self.notes) + tree.sql(dialect=self.dialect, copy=False)
             try:
                 while len(texts) >= INLINED_PER_SHAPE:

@@ -10,7 +10,10 @@ import pandas as pd
 
 from semantic import catalog
 
-_DATE_DTYPE = "datetime64[us]"
+_DATE_DTYPE = np.dtype("datetime64[us]")
+#: text as pandas stores it by default (`str` from pandas 3 on, object before): DuckDB gives a
+#: text column of an empty result as object even there, and Spark's Arrow results give `str`
+_TEXT_DTYPE = pd.Series(["text"]).dtype
 
 
 def normalize(df: pd.DataFrame, dimensions: tuple[str, ...], metrics: tuple[str, ...]) -> None:
@@ -26,9 +29,8 @@ def _wanted_dtypes(dimensions: tuple[str, ...], metrics: tuple[str, ...]) -> tup
     out = []
     for name in dimensions:
         dtype = catalog.DIMENSIONS[name].dtype
-        want = _DATE_DTYPE if dtype == "date" else "int64" if dtype == "integer" else None
-        if want:
-            out.append((name, np.dtype(want)))
+        out.append((name, _DATE_DTYPE if dtype == "date" else np.dtype("int64")
+                    if dtype == "integer" else _TEXT_DTYPE))
     return (*out, *((name, np.dtype(_metric_dtype(name))) for name in metrics))
 
 

@@ -60,13 +60,15 @@ class SemanticLayer:
 
     # -- metrics -------------------------------------------------------------------------
     def compiled(self, metrics: Any, dimensions: Any = (), filters: FilterArg = None,
-                 tenant: Any = None, dialect: str = "duckdb") -> Compiled:
-        """SQL, notes and result columns for a request (cached by request and dialect)."""
-        return compile_query(make_query(metrics, dimensions, filters, tenant), dialect)
+                 tenant: Any = None, dialect: str | None = None) -> Compiled:
+        """SQL, notes and result columns for a request (cached by request and dialect), in
+        the engine's dialect unless asked for another."""
+        return compile_query(make_query(metrics, dimensions, filters, tenant),
+                             dialect or self.warehouse.dialect)
 
     def compile(self, metrics: Any, dimensions: Any = (), filters: FilterArg = None,
-                tenant: Any = None, dialect: str = "duckdb") -> str:
-        """The SQL text that `query` runs, transpiled to `dialect`."""
+                tenant: Any = None, dialect: str | None = None) -> str:
+        """The SQL text that `query` runs, transpiled to `dialect` (default: the engine's)."""
         return self.compiled(metrics, dimensions, filters, tenant, dialect).sql
 
     def query(self, metrics: Any, dimensions: Any = (), filters: FilterArg = None,
@@ -79,8 +81,10 @@ class SemanticLayer:
         with `count`, `df.attrs["rows"]` is the number of rows before `limit`/`offset`
         (counted in the same query)."""
         q = make_query(metrics, dimensions, filters, tenant, order_by, limit, offset)
-        compiled = compile_query(q, "duckdb", count=count)
-        df = self.warehouse.query(compiled.statement, compiled.values)
+        # the engine seam: the executor (`warehouse`: DuckDB's Warehouse, or Spark's executor,
+        # semantic/runtime/spark.py) names its dialect and runs the compiled query
+        compiled = compile_query(q, self.warehouse.dialect, count=count)
+        df = self.warehouse.run(compiled)
         return self._shaped(df, q.dimensions, q.metrics, compiled, count)
 
     @staticmethod
@@ -98,8 +102,8 @@ class SemanticLayer:
         """How many rows `query` returns for this request (e.g. pages of a campaign table)."""
         # the window count of the grouped rows, fetched with one of them
         compiled = compile_query(make_query(metrics, dimensions, filters, tenant, limit=1),
-                                 "duckdb", count=True)
-        frame = self.warehouse.query(compiled.statement, compiled.values)
+                                 self.warehouse.dialect, count=True)
+        frame = self.warehouse.run(compiled)
         return int(frame[listing.ROWS_COLUMN].iloc[0]) if len(frame) else 0
 
     # -- rows for the dashboard and export -----------------------------------------------
@@ -278,6 +282,21 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def connect(path: str | os.PathLike | None = None) -> SemanticLayer:
-    """Open the warehouse read-only (default: $CAMPAIGN_BI_DB or data/warehouse.duckdb)."""
+def connect(path: str | os.PathLike | None = None, *, engine: str = "duckdb",
+            lake: str | os.PathLike | None = None, spark: Any = None) -> SemanticLayer:
+    """Open the warehouse read-only (default: $CAMPAIGN_BI_DB or data/warehouse.duckdb).
+
+    With engine="spark", the same API answered by Apache Spark over the Parquet lake `lake`
+    (default: $CAMPAIGN_BI_LAKE or data/lake; written by `campaign-bi export-parquet`); `spark`
+    is None for a local session, a Spark Connect URL (sc://host:15002), a master URL or a
+    SparkSession (semantic/runtime/spark_layer.py, docs/SPARK.md)."""
+    if engine == "spark":
+        if path is not None:
+            raise InvalidQueryError("the Spark engine reads a lake (lake=...), not a "
+                                    "warehouse file")
+        from semantic.runtime.spark_layer import SparkLayer
+
+        return SparkLayer.open(lake, spark)
+    if engine != "duckdb":
+        raise InvalidQueryError(f"unknown engine {engine!r}; choose duckdb or spark")
     return SemanticLayer(Warehouse(path or default_db()))

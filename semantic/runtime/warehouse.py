@@ -180,6 +180,13 @@ class Warehouse:
         self.close()
 
     # -- queries -------------------------------------------------------------------------
+    #: the SQL dialect compiled queries are printed in for this engine (the layer's engine seam)
+    dialect = "duckdb"
+
+    def run(self, compiled) -> pd.DataFrame:
+        """A compiled query's rows: its statement with its values bound."""
+        return self.query(compiled.statement, compiled.values)
+
     @property
     def data_version(self) -> str:
         """Changes whenever the file is replaced: use it in cache keys."""
