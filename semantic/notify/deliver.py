@@ -135,12 +135,8 @@ def _deliver(state: DeliveryState, scope: str, destinations: list[Destination],
             if mail is None or hooks is None:
                 outcome.planned.append((destination, message))
                 continue
-            try:
-                tries = send(destination, message, user, mail, hooks)
-            except DeliveryFailed as failure:
-                outcome.failed.append(failure_line(destination, what, failure))
+            if not deliver_one(outcome, destination, message, user, what, mail, hooks):
                 continue
-            outcome.sent.append(f"sent {what}: {destination.label}{tries_note(tries)}")
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             delivered.update({k: {"sent_at": now, "value": _number(r["value"])} for k, r in new})
         if mail is not None:
@@ -152,6 +148,19 @@ def send(destination: Destination, message: Message, business_user: int,
     if destination.kind == "email":
         return mail.send(destination.address, message, business_user)
     return hooks.send(destination.address, message.payload)
+
+
+def deliver_one(outcome: Outcome, destination: Destination, message: Message,
+                business_user: int, what: str, mail: SmtpSender, hooks: WebhookSender) -> bool:
+    """Send one message and note it in `outcome` (sent, or failed with its reason); whether it
+    was delivered (only then may the caller record it as sent)."""
+    try:
+        tries = send(destination, message, business_user, mail, hooks)
+    except DeliveryFailed as failure:
+        outcome.failed.append(failure_line(destination, what, failure))
+        return False
+    outcome.sent.append(f"sent {what}: {destination.label}{tries_note(tries)}")
+    return True
 
 
 def failure_line(destination: Destination, what: str, failure: DeliveryFailed) -> str:

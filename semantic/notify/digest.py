@@ -35,16 +35,14 @@ import pandas as pd
 
 from semantic.catalog import METRICS
 from semantic.errors import CampaignBIError
-from semantic.notify.channels import DeliveryFailed, Sleep, SmtpSender, WebhookSender
+from semantic.notify.channels import Sleep, SmtpSender, WebhookSender
 from semantic.notify.config import Destination, Settings
 from semantic.notify.deliver import (
     Evaluated,
     Outcome,
+    deliver_one,
     evaluate_scopes,
-    failure_line,
     scopes_of,
-    send,
-    tries_note,
 )
 from semantic.notify.messages import Comparison, Digest, digest_message
 from semantic.notify.state import DeliveryState, locked, scope_key
@@ -186,13 +184,8 @@ def send_digests(layer, settings: Settings, state_path: str | Path, *,
                         outcome.skipped.append(f"{what} already sent: {destination.label}")
                         continue
                     message = digest_message(digest(source, user))
-                    try:
-                        tries = send(destination, message, user, mail, hooks)
-                    except DeliveryFailed as failure:
-                        outcome.failed.append(failure_line(destination, what, failure))
-                        continue
-                    outcome.sent.append(f"sent {what}: {destination.label}{tries_note(tries)}")
-                    state.mark_digest(scope, destination.key, user, end)
+                    if deliver_one(outcome, destination, message, user, what, mail, hooks):
+                        state.mark_digest(scope, destination.key, user, end)
         finally:
             mail.close()
             state.save()
