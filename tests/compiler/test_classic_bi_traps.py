@@ -143,6 +143,10 @@ def test_tenant_isolation(layer):
     assert widened.empty
     assert rows(layer.query(["spend", "leads"], filters={"campaign": [1]}, tenant=20)) == [
         (0.0, 0)]
+
+
+def test_tenant_isolation_of_listings_and_export(layer):
+    """The row listings beside the metrics (DuckDB only) keep the tenant too."""
     assert list(layer.campaigns(tenant=20)["campaign_id"]) == [3]
     opts = layer.filter_options(tenant=20)
     assert (opts["business_users"], opts["projects"]) == ([20], ["Alpha"])
