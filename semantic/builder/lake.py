@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from sqlglot import exp
 
 from semantic import catalog
 from semantic.builder.migrations import LATEST_RUN
@@ -96,7 +97,8 @@ def lake_tables() -> tuple[LakeTable, ...]:
 
 
 def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    """A path as a SQL string literal, escaped by sqlglot (COPY takes no bound parameters)."""
+    return exp.Literal.string(text).sql("duckdb")
 
 
 def _ident(name: str) -> str:
