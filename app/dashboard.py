@@ -42,8 +42,9 @@ from semantic.access.embed import PARAM as EMBED
 from semantic.paths import default_db
 
 log = logging.getLogger(__name__)
-#: Pause before building each hidden view's components after the page has loaded.
-PREPARE_GAP_S = 0.3
+#: Pause after a session's page was built before building its hidden views (the page's HTML
+#: is answered first).
+AHEAD_DELAY_S = 0.05
 TITLE = "campaign-bi"
 #: A local font stack: the template's Google Fonts link is switched off (works offline).
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
@@ -287,42 +288,68 @@ class MainArea(pn.viewable.Viewer):
         if state.tenant is None:  # admins: refused rows quote source values (personal data)
             self.views.append(("Data health", DataHealthView(store=state, active=False)))
         self.names = TABS[:len(self.views)]  # each tab's name in a link
-        # Not `dynamic`: a dynamic Tabs detaches a hidden tab's models from the page; a view
-        # updating them makes Panel re-point the page's shared stylesheets at its CDN, and under
-        # load the browser then got changes for models it had dropped ("reference … isn't
-        # known"). Hidden views do not draw (`active`); they catch up when shown.
-        self.tabs = pn.Tabs(*self.views, sizing_mode="stretch_width")
+        # The tabs are only the tab strip; each view is its own Bokeh root on the page, shown
+        # while its tab is active. BokehJS lays out a whole root again after any change inside
+        # it (a new table page, a chart's new data, the detail opening), so one root holding
+        # every tab's charts made each click pay for the hidden tabs too.
+        self.tabs = pn.Tabs(*((title, pn.Spacer(height=0, margin=0)) for title, _ in self.views),
+                            sizing_mode="stretch_width", margin=(5, 5, 0, 5))
+        self.panes = [pn.Column(view, visible=index == 0, sizing_mode="stretch_width")
+                      for index, (_, view) in enumerate(self.views)]
         self.tabs.param.watch(self._show, "active")
         self.link = PageLink(state, self, link or Link(), list(notes), carry)
-        self._layout = pn.Column(
-            pn.Column(header_note(state), self.link.layout, self.kpis,
-                      sizing_mode="stretch_width"), self.tabs, sizing_mode="stretch_width")
-        if served:  # hidden tabs' charts are built while the page is idle, not on first click
+        self.roots = [pn.Column(header_note(state), self.link.layout, self.kpis, self.tabs,
+                                sizing_mode="stretch_width"), *self.panes]
+        self._layout = pn.Column(*self.roots, sizing_mode="stretch_width")
+        if served:  # hidden tabs are put on the page, drawn, right after it has loaded
             hidden = [view for _, view in self.views[1:]]
+            ahead = build_ahead(hidden)
 
-            async def prepare() -> None:
-                await prepare_later(hidden)
-            pn.state.onload(prepare)
+            async def attach() -> None:
+                await attach_hidden(hidden, ahead)
+            pn.state.onload(attach)
 
     def _show(self, event) -> None:
         with pn.io.hold():
-            for index, (_, view) in enumerate(self.views):
+            for index, ((_, view), pane) in enumerate(zip(self.views, self.panes, strict=True)):
                 view.active = index == event.new
+                pane.visible = index == event.new
 
     def __panel__(self):
         return self._layout
 
 
-async def prepare_later(views: list) -> None:
-    """Build the hidden views' components while the page is idle, each in a worker thread (the
-    hvPlot charts take tens of ms each): a tab's first showing then only puts them on the page.
-    Nothing is sent to the page here, so the page is quiet once it has loaded."""
+def build_ahead(views: list) -> asyncio.Task | None:
+    """Build the hidden views' components in a worker thread while the browser is still
+    loading the page's scripts (the server is idle then; the hvPlot charts take tens of ms
+    each). None outside a running event loop (tests): they are built when attached."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+    async def run() -> None:
+        await asyncio.sleep(AHEAD_DELAY_S)
+        for view in views:
+            try:
+                await asyncio.to_thread(view.built)
+            except Exception:  # noqa: BLE001 - the view is then built when attached
+                log.exception("building a hidden view ahead failed")
+    return loop.create_task(run())
+
+
+async def attach_hidden(views: list, ahead: asyncio.Task | None) -> None:
+    """Once the page has loaded: put each hidden view on the page with the current data, one
+    per turn of the event loop (a click in between is not kept waiting for all of them). A
+    tab's first showing is then only the browser's display switch."""
+    if ahead is not None:
+        await ahead
     for view in views:
-        await asyncio.sleep(PREPARE_GAP_S)
+        await asyncio.sleep(0)
         try:
-            await asyncio.to_thread(view.built)
-        except Exception:  # noqa: BLE001 - the view is then built when its tab is shown
-            log.exception("building a hidden view ahead failed")
+            view.attach()
+        except Exception:  # noqa: BLE001 - the view is then drawn when its tab is shown
+            log.exception("attaching a hidden view failed")
 
 
 def build(path: Path | None = None, user: str | None = None, served: bool = True,
@@ -348,7 +375,7 @@ def build(path: Path | None = None, user: str | None = None, served: bool = True
             state = DashboardState(get_layer(path), tenant=tenant, background=served, link=link)
             state.actor = user
             carry = {EMBED: embedded[-1]} if embedded is not None else {}
-            body = [MainArea(state, served, link, (*notes, *state.link_notes), carry)]
+            body = MainArea(state, served, link, (*notes, *state.link_notes), carry).roots
             if served:
                 follow_new_data(state)
                 if tenant is None:  # the next admin sessions open the first page at once

@@ -95,7 +95,7 @@ class AlertsView(LiveView):
             visible=False)
         self._rules = pn.widgets.Select(name="Show", options=[ALL_RULES], width=260)
         self._rules.link(self, value="rule")
-        self._grid = PageGrid(columns=grid_columns(), sizing_mode="stretch_width")
+        self._grid = PageGrid(kind="alerts", columns=grid_columns(), sizing_mode="stretch_width")
         self._grid.link(self, sort="sort")
         self._pager = Pager("Alerts", lambda step: self._go(self.page + step))
         self._table = pn.Column(self._rules, self._grid, self._pager.row(),

@@ -170,8 +170,9 @@ class CampaignTable(LiveView):
             self.opened), "data")
 
     def build(self):
-        self._grid = PageGrid(columns=grid_columns(self._fields()), sort=self._sort_key(),
-                              on_open=self._open, sizing_mode="stretch_width")
+        self._grid = PageGrid(kind="campaigns", columns=grid_columns(self._fields()),
+                              sort=self._sort_key(), on_open=self._open,
+                              sizing_mode="stretch_width")
         self._grid.param.watch(self._on_sort, "sort")
         self._totals = HtmlBox("", css=TOTALS_CSS)
         return pn.Column(self._totals, self._grid, sizing_mode="stretch_width")

@@ -110,7 +110,8 @@ def cells(frame: pd.DataFrame, spec) -> list[list[str]]:
 
 
 def grid(spec) -> PageGrid:
-    return PageGrid(columns=[{"field": f, "title": t, "numeric": n} for f, t, n, _ in spec],
+    return PageGrid(kind="detail",
+                    columns=[{"field": f, "title": t, "numeric": n} for f, t, n, _ in spec],
                     unsortable=[f for f, *_ in spec], stylesheets=[SHORT_GRID],
                     sizing_mode="stretch_width")
 

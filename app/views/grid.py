@@ -42,12 +42,14 @@ class PageGrid(JSComponent):
     """`columns`: [{"field", "title", "numeric"}]; `page`: {"rows": [[text, ...]],
     "hot": [[row, column], ...], "keys": [key of each row] (optional: rows with a key open
     on a click or Enter, `on_open(key)`)}; `sort`: the order shown, set by a header click;
-    `unsortable`: fields whose header does not sort (shown, not clickable)."""
+    `unsortable`: fields whose header does not sort (shown, not clickable); `kind`: which table
+    this is, as the table's `data-grid` (several grids can be on the page at once)."""
 
     columns = param.List(default=[])
     page = param.Dict(default={"rows": [], "hot": []})
     sort = param.String(default="")
     unsortable = param.List(default=[])
+    kind = param.String(default="", constant=True)
 
     _stylesheets = [CSS]
 
@@ -62,6 +64,7 @@ export function render({ model }) {
   wrap.className = "grid-wrap";
   const table = document.createElement("table");
   table.className = "cbi-grid";
+  table.dataset.grid = model.kind;
   const head = table.createTHead();
   const body = table.createTBody();
   wrap.append(table);

@@ -94,7 +94,7 @@ class DataHealthView(LiveView):
 
     def build(self):
         self._summary = HtmlBox("", css=HEALTH_CSS)
-        self._rejects = PageGrid(columns=REJECT_COLUMNS, sizing_mode="stretch_width")
+        self._rejects = PageGrid(kind="rejects", columns=REJECT_COLUMNS, sizing_mode="stretch_width")
         self._pager = Pager("Rejected rows", lambda step: self._go(self.page + step))
         self._pager_row = self._pager.row()
         self._count = 0

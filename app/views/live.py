@@ -119,9 +119,14 @@ class LiveView(pn.viewable.Viewer):
 
     def prepare(self) -> None:
         """Event loop: put the components on the page when first drawn (built ahead in a worker
-        thread while the page was idle, `app.dashboard.prepare_later`, or now)."""
+        thread while the page loaded, `app.dashboard.build_ahead`, or now)."""
         if not self._content.objects:
             self._content.objects = [self.built()]
+
+    def attach(self) -> None:
+        """Put a hidden view on the page with the current data, while the page is idle: its
+        tab's first showing is then only the browser's display switch."""
+        self._update()
 
     def _update(self) -> None:
         wanted = self._wanted()

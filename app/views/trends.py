@@ -57,6 +57,10 @@ def chart(column: str, title: str, ylabel: str, number: str, color: str, count: 
         fontsize={"title": "11pt", "ylabel": "9pt"})
     fig = hv.render(overlay, backend="bokeh")
     fig.sizing_mode = "stretch_width"
+    # HoloViews asks for WebGL by default: a GL context per chart costs more than it saves at
+    # a few hundred points, and browsers without a GPU emulate it slowly (measured: the first
+    # showing of the Trends tab spent ~100 ms compiling shaders and copying GL images).
+    fig.output_backend = "canvas"
     if count:  # counts: no fractional ticks (0.2, 0.4 leads)
         fig.yaxis.ticker.min_interval = 1
     renderers = {type(r.glyph): r for r in fig.renderers}

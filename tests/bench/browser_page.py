@@ -28,6 +28,8 @@ QUICK = ("Last 7 days", "Last 30 days", "Last 90 days", "This month", "All data"
 TABS = ("Campaigns", "Trends", "Lead outcomes", "Segments", "Alerts")
 GRAINS = ("Day", "Week", "Month")
 SEARCH_PLACEHOLDER = "Campaign id(s) or project text"
+#: the campaign table (other tabs have grids too)
+CAMPAIGNS_GRID = "table.cbi-grid[data-grid=campaigns]"
 USERS_PLACEHOLDER = "All business users (type to search)"
 
 #: Injected before any page script (context.add_init_script). Records, with performance.now():
@@ -277,7 +279,7 @@ class Session:
                              lambda n=label: page.get_by_role("button", name=n).click())
             await pause()
         await self.timed("campaign detail", "open",
-                         lambda: page.locator(".cbi-grid tr.open").first.click())
+                         lambda: page.locator(f"{CAMPAIGNS_GRID} tr.open").first.click())
         await pause()
         await self.timed("campaign detail", "close",
                          lambda: page.get_by_role("button", name="Close ✕").click())
@@ -323,7 +325,7 @@ class Session:
             has_text=re.compile(rf"^\s*{re.escape(name)}")).first
 
     def header(self, title: str):
-        return self.page.locator(".cbi-grid th button").filter(
+        return self.page.locator(f"{CAMPAIGNS_GRID} th button").filter(
             has_text=re.compile(rf"^\s*{re.escape(title)}\s*[▲▼]?\s*$")).first
 
     def user_box(self):

@@ -20,10 +20,11 @@ from test_browser import (
 
 pytestmark = pytest.mark.browser
 PAGE = 25
+GRID = "table.cbi-grid[data-grid=campaigns]"  # the campaign table (other tabs have grids too)
 
 
 def header(page, title: str):
-    return page.locator(".cbi-grid th button").filter(
+    return page.locator(f"{GRID} th button").filter(
         has_text=re.compile(rf"^\s*{re.escape(title)}\s*[▲▼]?\s*$"))
 
 
@@ -51,7 +52,7 @@ def expect_rows(page, ids: list[int]) -> None:
 def expect_sorted(page, field: str, direction: str, ids: list[int]) -> None:
     """The header of `field` says the table is sorted `direction`, and the first page is
     the first PAGE of `ids`."""
-    expect(page.locator(f".cbi-grid th[aria-sort={direction}]")).to_have_attribute(
+    expect(page.locator(f"{GRID} th[aria-sort={direction}]")).to_have_attribute(
         "data-field", field, timeout=UI_TIMEOUT_MS)
     expect_rows(page, ids[:PAGE])
 
@@ -104,7 +105,7 @@ def test_alerts_page_through_one_rule_at_a_time(demo_url, layer, new_page):
     page = watched.page
     fired = evaluate(layer, range_filters(activity_span(layer)), None)
     page.locator(".bk-tab").filter(has_text=re.compile(r"^Alerts$")).click()
-    rows = page.locator(".cbi-grid tbody tr").filter(visible=True)
+    rows = page.locator("table.cbi-grid[data-grid=alerts] tbody tr")
     expect(rows).to_have_count(min(20, len(fired)), timeout=UI_TIMEOUT_MS)
     expect(page.get_by_text(f"Alerts 1–20 of {len(fired):,}", exact=False)).to_be_visible()
     first_ids = [int(t) for t in rows.locator("td[data-field=campaign]").all_inner_texts()]
