@@ -14,6 +14,7 @@ import io
 import logging
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import panel as pn
@@ -22,6 +23,7 @@ from panel.theme.fast import Fast as _Fast
 from app.state.freshness import follow_new_data
 from app.state.layers import get_layer
 from app.state.link import TABS, Link, read
+from app.state.refresh import IN_FLIGHT
 from app.state.store import FILTERS, QUICK_RANGES, DashboardState
 from app.state.warm import warm_first_page
 from app.views import (
@@ -42,9 +44,11 @@ from semantic.access.embed import PARAM as EMBED
 from semantic.paths import default_db
 
 log = logging.getLogger(__name__)
-#: Pause after a session's page was built before building its hidden views (the page's HTML
-#: is answered first).
-AHEAD_DELAY_S = 0.05
+#: Pause after a session's page was built before building its hidden views: the browser first
+#: loads its scripts (~0.8 s here) from this same process, and a building thread holding the
+#: GIL meanwhile made page open ~0.5 s slower (A/B, 2026-12-06); the build then overlaps the
+#: browser drawing the page, when the server is idle.
+AHEAD_DELAY_S = 1.0
 TITLE = "campaign-bi"
 #: A local font stack: the template's Google Fonts link is switched off (works offline).
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
@@ -296,7 +300,8 @@ class MainArea(pn.viewable.Viewer):
                             sizing_mode="stretch_width", margin=(5, 5, 0, 5))
         self.panes = [pn.Column(view, visible=index == 0, sizing_mode="stretch_width")
                       for index, (_, view) in enumerate(self.views)]
-        self.tabs.param.watch(self._show, "active")
+        # after the other watchers of the tab (the address bar): the view's drawing comes last
+        self.tabs.param.watch(self._show, "active", precedence=1)
         self.link = PageLink(state, self, link or Link(), list(notes), carry)
         self.roots = [pn.Column(header_note(state), self.link.layout, self.kpis, self.tabs,
                                 sizing_mode="stretch_width"), *self.panes]
@@ -320,9 +325,9 @@ class MainArea(pn.viewable.Viewer):
 
 
 def build_ahead(views: list) -> asyncio.Task | None:
-    """Build the hidden views' components in a worker thread while the browser is still
-    loading the page's scripts (the server is idle then; the hvPlot charts take tens of ms
-    each). None outside a running event loop (tests): they are built when attached."""
+    """Build the hidden views' components in a worker thread while the browser draws the page
+    (the trend charts take ~350 ms, Lead outcomes ~120 ms), each once no other session's
+    update is computing. None outside a running event loop (tests): built when attached."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -331,6 +336,7 @@ def build_ahead(views: list) -> asyncio.Task | None:
     async def run() -> None:
         await asyncio.sleep(AHEAD_DELAY_S)
         for view in views:
+            await IN_FLIGHT.wait_idle()  # other sessions' clicks first
             try:
                 await asyncio.to_thread(view.built)
             except Exception:  # noqa: BLE001 - the view is then built when attached
@@ -345,11 +351,17 @@ async def attach_hidden(views: list, ahead: asyncio.Task | None) -> None:
     if ahead is not None:
         await ahead
     for view in views:
-        await asyncio.sleep(0)
-        try:
-            view.attach()
-        except Exception:  # noqa: BLE001 - the view is then drawn when its tab is shown
-            log.exception("attaching a hidden view failed")
+        await IN_FLIGHT.wait_idle()
+        # as a document callback: Bokeh sends the changes when it returns (changes made from
+        # a coroutine without the document lock waited for the page's next message)
+        pn.state.execute(partial(_attach, view), schedule=True)
+
+
+def _attach(view) -> None:
+    try:
+        view.attach()
+    except Exception:  # noqa: BLE001 - the view is then drawn when its tab is shown
+        log.exception("attaching a hidden view failed")
 
 
 def build(path: Path | None = None, user: str | None = None, served: bool = True,

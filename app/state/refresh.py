@@ -25,6 +25,25 @@ log = logging.getLogger(__name__)
 LOADING_DELAY_S = 0.25
 
 
+class _InFlight:
+    """How many sessions of this process are computing an update right now: background work
+    (building hidden views ahead) waits while any is, so it never slows a click down."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def wait_idle(self, poll_s: float = 0.05, limit_s: float = 30.0) -> None:
+        """Return once no update is computing (or after `limit_s`: background work must not
+        starve under constant clicking)."""
+        waited = 0.0
+        while self.count and waited < limit_s:
+            await asyncio.sleep(poll_s)
+            waited += poll_s
+
+
+IN_FLIGHT = _InFlight()
+
+
 class LatestWins:
     """Runs `compute(inputs)` off the loop for the newest `request(inputs)` and hands its result
     to `apply(inputs, result)` on the loop. `slow(True)` is called when a computation has run
@@ -60,6 +79,7 @@ class LatestWins:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        IN_FLIGHT.count += 1
         try:
             while self.applied < self.requested:
                 wanted, inputs = self.requested, self._inputs
@@ -82,6 +102,7 @@ class LatestWins:
             self.locked(partial(self.slow, False))
         finally:
             self._running = False
+            IN_FLIGHT.count -= 1
         if self.applied < self.requested:  # a request that arrived during `apply`
             self._running = True
             self.schedule(self._run)

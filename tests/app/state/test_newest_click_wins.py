@@ -123,3 +123,30 @@ def test_the_cpl_chart_with_one_value_shows_a_dot():
     fig, *_ = view._charts[0]
     assert fig.yaxis[0].axis_label == "Leads" and fig.yaxis[0].ticker.min_interval == 1
     assert fig.y_range.start == 0 and fig.y_range.end > 2
+
+
+def test_a_computing_update_holds_back_background_work():
+    from app.dashboard import build_ahead
+    from app.state.refresh import IN_FLIGHT
+
+    async def scenario():
+        built = []
+
+        class View:
+            def built(self):
+                built.append(IN_FLIGHT.count)
+
+        updates, _applied, _slow, _threads = make(compute_s=0.3)
+        updates.request("a")
+        await asyncio.sleep(0.01)
+        during = IN_FLIGHT.count
+        task = build_ahead([View()])
+        await asyncio.sleep(0.15)
+        waited = list(built)  # the update is still computing: nothing built yet
+        await settle(updates)
+        await task
+        return during, waited, built, IN_FLIGHT.count
+
+    during, waited, built, after = run(scenario())
+    assert during == 1 and after == 0
+    assert waited == [] and built == [0], "built only once no update was computing"
