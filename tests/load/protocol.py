@@ -38,7 +38,8 @@ def _register_panel_models() -> None:
 
     for module in pkgutil.iter_modules(panel.models.__path__):
         importlib.import_module(f"panel.models.{module.name}")
-    importlib.import_module("app.views.grid")
+    for module in ("app.views.grid", "app.views.chips", "app.views.address"):
+        importlib.import_module(module)
 
 
 def _value(model, name: str):
