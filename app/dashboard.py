@@ -8,13 +8,11 @@ Three parts: `app.state.store.DashboardState` (filters → data through the sema
 
 from __future__ import annotations
 
-import asyncio
 import html
 import io
 import logging
 import os
 import tempfile
-from functools import partial
 from pathlib import Path
 
 import panel as pn
@@ -23,7 +21,6 @@ from panel.theme.fast import Fast as _Fast
 from app.state.freshness import follow_new_data
 from app.state.layers import get_layer
 from app.state.link import TABS, Link, read
-from app.state.refresh import IN_FLIGHT
 from app.state.store import FILTERS, QUICK_RANGES, DashboardState
 from app.state.warm import warm_first_page
 from app.views import (
@@ -35,6 +32,7 @@ from app.views import (
     SegmentsView,
     TrendsView,
 )
+from app.views.ahead import attach_hidden, build_ahead
 from app.views.html_box import HtmlBox
 from app.views.page_link import PageLink
 from app.views.pickers import data_choice, picker
@@ -44,11 +42,6 @@ from semantic.access.embed import PARAM as EMBED
 from semantic.paths import default_db
 
 log = logging.getLogger(__name__)
-#: Pause after a session's page was built before building its hidden views: the browser first
-#: loads its scripts (~0.8 s here) from this same process, and a building thread holding the
-#: GIL meanwhile made page open ~0.5 s slower (A/B, 2026-12-06); the build then overlaps the
-#: browser drawing the page, when the server is idle.
-AHEAD_DELAY_S = 1.0
 TITLE = "campaign-bi"
 #: A local font stack: the template's Google Fonts link is switched off (works offline).
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
@@ -322,46 +315,6 @@ class MainArea(pn.viewable.Viewer):
 
     def __panel__(self):
         return self._layout
-
-
-def build_ahead(views: list) -> asyncio.Task | None:
-    """Build the hidden views' components in a worker thread while the browser draws the page
-    (the trend charts take ~350 ms, Lead outcomes ~120 ms), each once no other session's
-    update is computing. None outside a running event loop (tests): built when attached."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-    async def run() -> None:
-        await asyncio.sleep(AHEAD_DELAY_S)
-        for view in views:
-            await IN_FLIGHT.wait_idle()  # other sessions' clicks first
-            try:
-                await asyncio.to_thread(view.built)
-            except Exception:  # noqa: BLE001 - the view is then built when attached
-                log.exception("building a hidden view ahead failed")
-    return loop.create_task(run())
-
-
-async def attach_hidden(views: list, ahead: asyncio.Task | None) -> None:
-    """Once the page has loaded: put each hidden view on the page with the current data, one
-    per turn of the event loop (a click in between is not kept waiting for all of them). A
-    tab's first showing is then only the browser's display switch."""
-    if ahead is not None:
-        await ahead
-    for view in views:
-        await IN_FLIGHT.wait_idle()
-        # as a document callback: Bokeh sends the changes when it returns (changes made from
-        # a coroutine without the document lock waited for the page's next message)
-        pn.state.execute(partial(_attach, view), schedule=True)
-
-
-def _attach(view) -> None:
-    try:
-        view.attach()
-    except Exception:  # noqa: BLE001 - the view is then drawn when its tab is shown
-        log.exception("attaching a hidden view failed")
 
 
 def build(path: Path | None = None, user: str | None = None, served: bool = True,

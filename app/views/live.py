@@ -119,7 +119,7 @@ class LiveView(pn.viewable.Viewer):
 
     def prepare(self) -> None:
         """Event loop: put the components on the page when first drawn (built ahead in a worker
-        thread while the page loaded, `app.dashboard.build_ahead`, or now)."""
+        thread while the page loaded, `app.views.ahead.build_ahead`, or now)."""
         if not self._content.objects:
             self._content.objects = [self.built()]
 

@@ -126,8 +126,8 @@ def test_the_cpl_chart_with_one_value_shows_a_dot():
 
 
 def test_a_computing_update_holds_back_background_work():
-    from app.dashboard import build_ahead
     from app.state.refresh import IN_FLIGHT
+    from app.views.ahead import build_ahead
 
     async def scenario():
         built = []

@@ -11,10 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 import panel as pn
 import pytest
 
-from app.dashboard import MainArea, attach_hidden, build_ahead
+from app.dashboard import MainArea
 from app.state import store
 from app.state.layers import get_layer
 from app.views import TrendsView
+from app.views.ahead import attach_hidden, build_ahead
 
 
 def run(coroutine):

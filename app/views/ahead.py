@@ -1,0 +1,66 @@
+"""Getting a page's hidden views ready in the background: their components are built in a
+worker thread while the browser draws the page, and put on the page, drawn with the current
+data, as soon as it has loaded (`app.dashboard.MainArea`). A tab's first showing is then the
+browser's display switch.
+
+Not in app/dashboard.py on purpose: Panel runs that file anew for each session and Bokeh clears
+its namespace when the session ends, so a task still running then would lose its globals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+
+import panel as pn
+
+from app.state.refresh import IN_FLIGHT
+
+log = logging.getLogger(__name__)
+
+#: Pause after a session's page was built before building its hidden views: the browser first
+#: loads its scripts (~0.8 s here) from this same process, and a building thread holding the
+#: GIL meanwhile made page open ~0.5 s slower (A/B, 2026-12-06); the build then overlaps the
+#: browser drawing the page, when the server is idle.
+AHEAD_DELAY_S = 1.0
+
+
+def build_ahead(views: list) -> asyncio.Task | None:
+    """Build the hidden views' components in a worker thread while the browser draws the page
+    (the trend charts take ~350 ms, Lead outcomes ~120 ms), each once no other session's
+    update is computing. None outside a running event loop (tests): built when attached."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+    async def run() -> None:
+        await asyncio.sleep(AHEAD_DELAY_S)
+        for view in views:
+            await IN_FLIGHT.wait_idle()  # other sessions' clicks first
+            try:
+                await asyncio.to_thread(view.built)
+            except Exception:  # noqa: BLE001 - the view is then built when attached
+                log.exception("building a hidden view ahead failed")
+    return loop.create_task(run())
+
+
+async def attach_hidden(views: list, ahead: asyncio.Task | None) -> None:
+    """Once the page has loaded: put each hidden view on the page with the current data, one
+    per turn of the event loop (a click in between is not kept waiting for all of them). A
+    tab's first showing is then only the browser's display switch."""
+    if ahead is not None:
+        await ahead
+    for view in views:
+        await IN_FLIGHT.wait_idle()
+        # as a document callback: Bokeh sends the changes when it returns (changes made from
+        # a coroutine without the document lock waited for the page's next message)
+        pn.state.execute(partial(_attach, view), schedule=True)
+
+
+def _attach(view) -> None:
+    try:
+        view.attach()
+    except Exception:  # noqa: BLE001 - the view is then drawn when its tab is shown
+        log.exception("attaching a hidden view failed")
