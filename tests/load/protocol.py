@@ -33,13 +33,15 @@ _LOADING = "pn-loading"
 def _register_panel_models() -> None:
     """The client rebuilds the page's models: every Panel model class must be importable, and
     the app's own components' models (a JSComponent's model type is made when its class is
-    defined, named like "PageGrid1" as in the server)."""
+    defined, named like "PageGrid1" as in the server): every module of app.views, so a new
+    component cannot be missed."""
     import panel.models
 
-    for module in pkgutil.iter_modules(panel.models.__path__):
-        importlib.import_module(f"panel.models.{module.name}")
-    for module in ("app.views.grid", "app.views.chips", "app.views.address"):
-        importlib.import_module(module)
+    import app.views
+
+    for package in (panel.models, app.views):
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
 
 
 def _value(model, name: str):
