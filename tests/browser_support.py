@@ -36,6 +36,13 @@ VIEWPORT = {"width": 1500, "height": 1000}
 SERVER_START_TIMEOUT = 60.0
 #: Generous for a loaded 2-core machine; a healthy page answers in a few seconds.
 UI_TIMEOUT_MS = 30_000
+
+
+def grid(kind: str) -> str:
+    """The selector of one kind of table (app/views/grid.py: campaigns, alerts, detail,
+    rejects); several are on the page at once, the hidden tabs' ones too."""
+    return f"table.cbi-grid[data-grid={kind}]"
+
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 SAMPLE_SCALE, SAMPLE_SEED = 0.2, 3
 

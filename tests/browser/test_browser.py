@@ -21,6 +21,7 @@ from browser_support import (
     UI_TIMEOUT_MS,
     Watched,
     download_csv,
+    grid,
     kpi_value,
     parse_number,
 )
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.browser
 EXPORT_HEADER = ["id", "campaign", "project", "business_user", "name", "email", "phone",
                  "status", "stage", "added_date"]
 TABS = ("Trends", "Lead outcomes", "Segments", "Alerts")
-CAMPAIGN_ROWS = "table.cbi-grid[data-grid=campaigns] tbody tr"  # the campaign table (app/views/grid.py)
+CAMPAIGN_ROWS = f"{grid('campaigns')} tbody tr"
 EMPTY_TEXT = "No data for these filters"
 USERS_PLACEHOLDER = "All business users (type to search)"
 PROJECTS_PLACEHOLDER = "All projects (type to search)"
@@ -181,7 +182,7 @@ def check_tabs(watched: Watched, layer, filters: dict, tenant: int | None, shots
                     chip = f"{spec.get('label', rule)}: {int(fired.get(rule, 0)):,}"
                     expect(page.get_by_text(chip, exact=True)).to_be_visible()
             if fired.sum():
-                expect(page.locator("table.cbi-grid[data-grid=alerts] tbody tr").first) \
+                expect(page.locator(f"{grid('alerts')} tbody tr").first) \
                     .to_be_visible()
         no_view_errors(page)
         page.wait_for_timeout(300)  # late errors from drawing the charts

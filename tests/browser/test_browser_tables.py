@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import UI_TIMEOUT_MS
+from browser_support import UI_TIMEOUT_MS, grid
 from test_browser import (
     CAMPAIGN_ROWS,
     activity_span,
@@ -20,7 +20,7 @@ from test_browser import (
 
 pytestmark = pytest.mark.browser
 PAGE = 25
-GRID = "table.cbi-grid[data-grid=campaigns]"  # the campaign table (other tabs have grids too)
+GRID = grid("campaigns")
 
 
 def header(page, title: str):
@@ -105,7 +105,7 @@ def test_alerts_page_through_one_rule_at_a_time(demo_url, layer, new_page):
     page = watched.page
     fired = evaluate(layer, range_filters(activity_span(layer)), None)
     page.locator(".bk-tab").filter(has_text=re.compile(r"^Alerts$")).click()
-    rows = page.locator("table.cbi-grid[data-grid=alerts] tbody tr")
+    rows = page.locator(f"{grid('alerts')} tbody tr")
     expect(rows).to_have_count(min(20, len(fired)), timeout=UI_TIMEOUT_MS)
     expect(page.get_by_text(f"Alerts 1–20 of {len(fired):,}", exact=False)).to_be_visible()
     first_ids = [int(t) for t in rows.locator("td[data-field=campaign]").all_inner_texts()]

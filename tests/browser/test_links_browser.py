@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pandas as pd
 import pytest
-from browser_support import ADMIN_ACCOUNT, TENANT_ACCOUNT, UI_TIMEOUT_MS, kpi_value
+from browser_support import ADMIN_ACCOUNT, TENANT_ACCOUNT, UI_TIMEOUT_MS, grid, kpi_value
 from test_browser import (
     PROJECTS_PLACEHOLDER,
     USERS_PLACEHOLDER,
@@ -36,7 +36,7 @@ from semantic.catalog import STATUSES
 pytestmark = pytest.mark.browser
 
 #: rows of the campaign table only (the detail's and other tabs' grids are `.cbi-grid` too)
-CAMPAIGN_ROWS = "table.cbi-grid[data-grid=campaigns] tr.open"
+CAMPAIGN_ROWS = f"{grid('campaigns')} tr.open"
 NOTE = ".cbi-link-note"
 NOTE_START = "Parts of the link were not used:"
 
@@ -157,7 +157,7 @@ def click_bar(page, title: str, bar: dict) -> None:
 
 def detail_grid(page, first_field: str, without: str | None = None):
     """One of the campaign detail's tables, by its columns."""
-    grids = page.locator("table.cbi-grid[data-grid=detail]").filter(
+    grids = page.locator(grid("detail")).filter(
         has=page.locator(f"th[data-field={first_field}]"))
     if without:
         grids = grids.filter(has_not=page.locator(f"th[data-field={without}]"))
