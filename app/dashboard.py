@@ -32,7 +32,7 @@ from app.views import (
     SegmentsView,
     TrendsView,
 )
-from app.views.ahead import attach_hidden, build_ahead
+from app.views.ahead import prepare_hidden
 from app.views.html_box import HtmlBox
 from app.views.page_link import PageLink
 from app.views.pickers import data_choice, picker
@@ -300,12 +300,7 @@ class MainArea(pn.viewable.Viewer):
                                 sizing_mode="stretch_width"), *self.panes]
         self._layout = pn.Column(*self.roots, sizing_mode="stretch_width")
         if served:  # hidden tabs are put on the page, drawn, right after it has loaded
-            hidden = [view for _, view in self.views[1:]]
-            ahead = build_ahead(hidden)
-
-            async def attach() -> None:
-                await attach_hidden(hidden, ahead)
-            pn.state.onload(attach)
+            prepare_hidden(self, [view for _, view in self.views[1:]])
 
     def _show(self, event) -> None:
         with pn.io.hold():

@@ -32,16 +32,48 @@ class _InFlight:
     def __init__(self) -> None:
         self.count = 0
 
-    async def wait_idle(self, poll_s: float = 0.05, limit_s: float = 30.0) -> None:
-        """Return once no update is computing (or after `limit_s`: background work must not
-        starve under constant clicking)."""
-        waited = 0.0
-        while self.count and waited < limit_s:
-            await asyncio.sleep(poll_s)
-            waited += poll_s
-
 
 IN_FLIGHT = _InFlight()
+
+
+class _Opening:
+    """The pages of this process being opened: built, not yet drawn by their browser. Work that
+    can wait (another session's hidden views) holds back meanwhile: in a burst of page opens,
+    every session building its hidden views at once made each page open 3-4x slower."""
+
+    #: a page not drawn after this long (its browser went away) no longer holds anything back
+    STALE_S = 15.0
+
+    def __init__(self) -> None:
+        self._started: dict[object, float] = {}
+
+    def begin(self, page: object) -> None:
+        self._started[page] = time.monotonic()
+
+    def end(self, page: object) -> None:
+        self._started.pop(page, None)
+
+    def others(self, page: object) -> bool:
+        """Whether a page other than `page` is opening."""
+        now = time.monotonic()
+        for key, started in list(self._started.items()):
+            if now - started > self.STALE_S:
+                self._started.pop(key, None)
+            elif key is not page:
+                return True
+        return False
+
+
+OPENING = _Opening()
+
+
+async def wait_quiet(page: object, poll_s: float = 0.05, limit_s: float = 30.0) -> None:
+    """Return once no update is computing and no other page is opening (or after `limit_s`:
+    background work must not starve under constant load)."""
+    waited = 0.0
+    while (IN_FLIGHT.count or OPENING.others(page)) and waited < limit_s:
+        await asyncio.sleep(poll_s)
+        waited += poll_s
 
 
 class LatestWins:

@@ -15,7 +15,7 @@ from functools import partial
 
 import panel as pn
 
-from app.state.refresh import IN_FLIGHT
+from app.state.refresh import OPENING, wait_quiet
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +26,29 @@ log = logging.getLogger(__name__)
 AHEAD_DELAY_S = 1.0
 
 
-def build_ahead(views: list) -> asyncio.Task | None:
+def prepare_hidden(page: object, views: list) -> None:
+    """For a served page: build its hidden views ahead and put them on the page once it has
+    loaded. While `page` opens, other sessions' background work holds back (`OPENING`)."""
+    OPENING.begin(page)
+    ahead = build_ahead(views, page)
+
+    async def loaded() -> None:
+        OPENING.end(page)
+        await attach_hidden(views, ahead, page)
+
+    def destroyed(_context) -> None:
+        OPENING.end(page)
+        if ahead is not None:
+            ahead.cancel()
+    pn.state.onload(loaded)
+    pn.state.on_session_destroyed(destroyed)
+
+
+def build_ahead(views: list, page: object = None) -> asyncio.Task | None:
     """Build the hidden views' components in a worker thread while the browser draws the page
     (the trend charts take ~350 ms, Lead outcomes ~120 ms), each once no other session's
-    update is computing. None outside a running event loop (tests): built when attached."""
+    update is computing and no other page is opening. None outside a running event loop
+    (tests): built when attached."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -38,7 +57,7 @@ def build_ahead(views: list) -> asyncio.Task | None:
     async def run() -> None:
         await asyncio.sleep(AHEAD_DELAY_S)
         for view in views:
-            await IN_FLIGHT.wait_idle()  # other sessions' clicks first
+            await wait_quiet(page)  # other sessions' clicks and page opens first
             try:
                 await asyncio.to_thread(view.built)
             except Exception:  # noqa: BLE001 - the view is then built when attached
@@ -46,14 +65,14 @@ def build_ahead(views: list) -> asyncio.Task | None:
     return loop.create_task(run())
 
 
-async def attach_hidden(views: list, ahead: asyncio.Task | None) -> None:
+async def attach_hidden(views: list, ahead: asyncio.Task | None, page: object = None) -> None:
     """Once the page has loaded: put each hidden view on the page with the current data, one
     per turn of the event loop (a click in between is not kept waiting for all of them). A
     tab's first showing is then only the browser's display switch."""
     if ahead is not None:
         await ahead
     for view in views:
-        await IN_FLIGHT.wait_idle()
+        await wait_quiet(page)
         # as a document callback: Bokeh sends the changes when it returns (changes made from
         # a coroutine without the document lock waited for the page's next message)
         pn.state.execute(partial(_attach, view), schedule=True)

@@ -10,7 +10,9 @@ catches up when it is shown. Rebuilding charts or panes per change is what made 
 
 from __future__ import annotations
 
+import asyncio
 import html
+import logging
 import threading
 
 import pandas as pd
@@ -20,6 +22,7 @@ import param
 from app.views.html_box import HtmlBox
 from app.views.states import CSS, EMPTY_HINT, EMPTY_TEXT
 
+log = logging.getLogger(__name__)
 _NOTHING = object()
 _BUILD_LOCK = threading.RLock()
 
@@ -62,6 +65,7 @@ class LiveView(pn.viewable.Viewer):
         self.renders = 0  # how often new data was drawn (tests count one per change)
         self._shown = _NOTHING
         self._built = None
+        self._building = False  # built in a worker thread right now (`_build_off_loop`)
         self._message = HtmlBox("", css=CSS, visible=False)
         self._content = pn.Column(sizing_mode="stretch_width")  # filled by `prepare`
         self._layout = pn.Column(self._content, self._message, sizing_mode="stretch_width")
@@ -91,11 +95,39 @@ class LiveView(pn.viewable.Viewer):
             self._update()
 
     def _on_active(self, event) -> None:
-        if event.new:
+        if not event.new:
+            return
+        if self._built is None and self.store.background and self._wanted()[0] == "data":
+            self._build_off_loop()  # shown before it was built ahead (app.views.ahead)
+        else:
             self._update()
 
     def _on_pending(self, event) -> None:
-        self._layout.loading = self.part in event.new
+        self._layout.loading = self._building or self.part in event.new
+
+    def _build_off_loop(self) -> None:
+        """Served: build the components in a worker thread, showing the loading state, then
+        draw on the event loop. Built on the loop (~0.1-0.35 s of CPU) it kept every other
+        session of the process waiting: under load, tabs clicked before their views were
+        built ahead made the server's refresh p95 4.9 s."""
+        if self._building:
+            return
+        self._building = True
+        self._layout.loading = True
+
+        async def build() -> None:
+            try:
+                await asyncio.to_thread(self.built)
+            except Exception:  # noqa: BLE001 - built again, and its error shown, when drawn
+                log.exception("building a view failed")
+            pn.state.execute(self._built_off_loop, schedule=True)
+        pn.state.execute(build)
+
+    def _built_off_loop(self) -> None:
+        self._building = False
+        self._layout.loading = self.part in self.store.pending
+        if self.active:
+            self._update()
 
     def _wanted(self):
         data, error = self.store.data, self.store.error
@@ -129,6 +161,8 @@ class LiveView(pn.viewable.Viewer):
         self._update()
 
     def _update(self) -> None:
+        if self._building:
+            return  # drawn with the newest data once built
         wanted = self._wanted()
         if same(wanted, self._shown):
             return

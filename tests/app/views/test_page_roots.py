@@ -112,3 +112,68 @@ def test_a_tab_change_writes_the_address_before_the_view_draws(area):
     area.tabs.active = area.names.index("outcomes")
     assert seen == [before], "the address was written before the view drew"
     assert outcomes.renders == before + 1
+
+
+def test_a_tab_shown_before_its_view_was_built_builds_it_off_the_event_loop(area):
+    import threading
+
+    trends = dict(area.views)["Trends"]
+    trends.store.background = True  # served: the session's page changes only on its loop
+    build, threads = trends.build, []
+
+    def recorded_build():
+        threads.append(threading.current_thread())
+        return build()
+    trends.build = recorded_build
+
+    async def click():
+        loop_thread = threading.current_thread()
+        area.tabs.active = area.names.index("trends")
+        at_once = (trends._building, trends._layout.loading, trends.renders)
+        for _ in range(200):
+            if trends.renders:
+                break
+            await asyncio.sleep(0.02)
+        return loop_thread, at_once
+    loop_thread, at_once = run(click())
+    assert at_once == (True, True, 0), "loading at once, nothing drawn on the loop"
+    assert threads and threads[0] is not loop_thread
+    assert trends.renders == 1 and trends._content.objects and not trends._layout.loading
+    assert trends._shown[1] == trends.slice(trends.store.data)
+
+
+def test_background_work_holds_back_while_another_page_opens():
+    from app.state.refresh import OPENING
+
+    async def scenario():
+        built = []
+
+        class View:
+            def built(self):
+                built.append(True)
+
+        mine, other = object(), object()
+        OPENING.begin(mine)  # a page's own opening does not hold its own work back
+        OPENING.begin(other)
+        task = build_ahead([View()], mine)
+        await asyncio.sleep(1.3)  # past AHEAD_DELAY_S
+        while_other_opens = list(built)
+        OPENING.end(other)
+        await task
+        OPENING.end(mine)
+        return while_other_opens, built
+    while_other_opens, built = run(scenario())
+    assert while_other_opens == [] and built == [True]
+
+
+def test_a_page_never_drawn_stops_holding_work_back(monkeypatch):
+    from app.state import refresh
+
+    opening = refresh._Opening()
+    now = [100.0]
+    monkeypatch.setattr(refresh.time, "monotonic", lambda: now[0])
+    gone = object()
+    opening.begin(gone)
+    assert opening.others(object())
+    now[0] += opening.STALE_S + 1
+    assert not opening.others(object())
