@@ -26,11 +26,35 @@ LOADING_DELAY_S = 0.25
 
 
 class _InFlight:
-    """How many sessions of this process are computing an update right now: background work
-    (building hidden views ahead) waits while any is, so it never slows a click down."""
+    """The updates of this process's sessions: how many are computing right now, and when each
+    session's last one started or ended. Background work (building hidden views ahead) waits
+    while any is computing or another session has just clicked, so it never slows a click."""
 
     def __init__(self) -> None:
         self.count = 0
+        # id of the owner (a session's store) -> its last activity; ids, so that no session is
+        # kept alive from here
+        self._last: dict[int, float] = {}
+
+    def begin(self, owner: object) -> None:
+        self.count += 1
+        self._last[id(owner)] = time.monotonic()
+
+    def end(self, owner: object) -> None:
+        self.count -= 1
+        self._last[id(owner)] = time.monotonic()
+
+    def others_recent(self, owner: object, within_s: float) -> bool:
+        """Whether a session other than `owner` started or finished an update in the last
+        `within_s` seconds."""
+        now = time.monotonic()
+        recent = False
+        for key, when in list(self._last.items()):
+            if now - when > max(within_s, 5.0):
+                self._last.pop(key, None)
+            elif now - when <= within_s and key != id(owner):
+                recent = True
+        return recent
 
 
 IN_FLIGHT = _InFlight()
@@ -45,13 +69,13 @@ class _Opening:
     STALE_S = 15.0
 
     def __init__(self) -> None:
-        self._started: dict[object, float] = {}
+        self._started: dict[int, float] = {}  # id of the page's store -> when it was built
 
     def begin(self, page: object) -> None:
-        self._started[page] = time.monotonic()
+        self._started[id(page)] = time.monotonic()
 
     def end(self, page: object) -> None:
-        self._started.pop(page, None)
+        self._started.pop(id(page), None)
 
     def others(self, page: object) -> bool:
         """Whether a page other than `page` is opening."""
@@ -59,7 +83,7 @@ class _Opening:
         for key, started in list(self._started.items()):
             if now - started > self.STALE_S:
                 self._started.pop(key, None)
-            elif key is not page:
+            elif key != id(page):
                 return True
         return False
 
@@ -67,13 +91,24 @@ class _Opening:
 OPENING = _Opening()
 
 
-async def wait_quiet(page: object, poll_s: float = 0.05, limit_s: float = 30.0) -> None:
-    """Return once no update is computing and no other page is opening (or after `limit_s`:
-    background work must not starve under constant load)."""
+#: How long after another session's last update the process counts as busy. Users of a busy
+#: team click every few seconds, with gaps of tens of ms between two of them; putting a hidden
+#: view on the page costs the event loop ~0.1-0.3 s, and in a gap it still delayed the next
+#: click (a load test's profile: 40% of the loop's busy time was such work).
+QUIET_S = 2.0
+
+
+async def wait_quiet(page: object, poll_s: float = 0.05, limit_s: float = 20.0) -> bool:
+    """Wait until no update is computing, no other session has updated in the last QUIET_S and
+    no other page is opening; True then, False when that did not happen within `limit_s` (a
+    busy server: the work is better left undone, done later only if it is needed)."""
     waited = 0.0
-    while (IN_FLIGHT.count or OPENING.others(page)) and waited < limit_s:
+    while IN_FLIGHT.count or IN_FLIGHT.others_recent(page, QUIET_S) or OPENING.others(page):
+        if waited >= limit_s:
+            return False
         await asyncio.sleep(poll_s)
         waited += poll_s
+    return True
 
 
 class LatestWins:
@@ -85,8 +120,10 @@ class LatestWins:
                  slow: Callable[[bool], None] | None = None,
                  schedule: Callable[[Callable], None] | None = None,
                  locked: Callable[[Callable], None] | None = None,
-                 delay: float = LOADING_DELAY_S) -> None:
+                 delay: float = LOADING_DELAY_S, owner: object = None) -> None:
+        """`owner`: the session (its store) this runs for, as background work sees it."""
         self.compute, self.apply, self.slow = compute, apply, slow or (lambda _on: None)
+        self.owner = owner if owner is not None else self
         self.schedule = schedule or _schedule_on_loop
         # how a page change is made: by default as a callback of the session's document, with
         # Bokeh's document lock held, so Bokeh sends the changes when it returns
@@ -111,7 +148,7 @@ class LatestWins:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        IN_FLIGHT.count += 1
+        IN_FLIGHT.begin(self.owner)
         try:
             while self.applied < self.requested:
                 wanted, inputs = self.requested, self._inputs
@@ -134,7 +171,7 @@ class LatestWins:
             self.locked(partial(self.slow, False))
         finally:
             self._running = False
-            IN_FLIGHT.count -= 1
+            IN_FLIGHT.end(self.owner)
         if self.applied < self.requested:  # a request that arrived during `apply`
             self._running = True
             self.schedule(self._run)

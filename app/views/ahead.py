@@ -14,8 +14,10 @@ import logging
 from functools import partial
 
 import panel as pn
+from panel.io.state import set_curdoc
 
 from app.state.refresh import OPENING, wait_quiet
+from app.views.live import build_in_worker, closed
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +29,16 @@ AHEAD_DELAY_S = 1.0
 
 
 def prepare_hidden(page: object, views: list) -> None:
-    """For a served page: build its hidden views ahead and put them on the page once it has
-    loaded. While `page` opens, other sessions' background work holds back (`OPENING`)."""
+    """For a served page (`page`: its store, as `LatestWins` owners name a session): build its
+    hidden views ahead and put them on the page once it has loaded, if the process is quiet
+    enough. While `page` opens, other sessions' background work holds back (`OPENING`)."""
     OPENING.begin(page)
     ahead = build_ahead(views, page)
+    doc = pn.state.curdoc
 
     async def loaded() -> None:
         OPENING.end(page)
-        await attach_hidden(views, ahead, page)
+        await attach_hidden(views, ahead, page, doc)
 
     def destroyed(_context) -> None:
         OPENING.end(page)
@@ -54,28 +58,38 @@ def build_ahead(views: list, page: object = None) -> asyncio.Task | None:
     except RuntimeError:
         return None
 
+    doc = pn.state.curdoc
+
     async def run() -> None:
         await asyncio.sleep(AHEAD_DELAY_S)
         for view in views:
-            await wait_quiet(page)  # other sessions' clicks and page opens first
+            # other sessions' clicks and page opens first; on a busy server a view is built
+            # only when its tab is shown
+            if not await wait_quiet(page) or closed(doc):
+                return
             try:
-                await asyncio.to_thread(view.built)
+                await build_in_worker(view, doc)
             except Exception:  # noqa: BLE001 - the view is then built when attached
                 log.exception("building a hidden view ahead failed")
     return loop.create_task(run())
 
 
-async def attach_hidden(views: list, ahead: asyncio.Task | None, page: object = None) -> None:
+async def attach_hidden(views: list, ahead: asyncio.Task | None, page: object = None,
+                        doc=None) -> None:
     """Once the page has loaded: put each hidden view on the page with the current data, one
     per turn of the event loop (a click in between is not kept waiting for all of them). A
     tab's first showing is then only the browser's display switch."""
     if ahead is not None:
         await ahead
     for view in views:
-        await wait_quiet(page)
+        if not await wait_quiet(page) or closed(doc):
+            return  # drawn when its tab is shown
+        if not getattr(view, "is_built", True):
+            continue  # not built ahead (a busy server): built, off the loop, when shown
         # as a document callback: Bokeh sends the changes when it returns (changes made from
         # a coroutine without the document lock waited for the page's next message)
-        pn.state.execute(partial(_attach, view), schedule=True)
+        with set_curdoc(doc):
+            pn.state.execute(partial(_attach, view), schedule=True)
 
 
 def _attach(view) -> None:

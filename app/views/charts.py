@@ -71,6 +71,14 @@ def bar_data(frame: pd.DataFrame, category: str, value: str, color) -> dict:
     return data
 
 
+def value_end(values) -> float:
+    """The value axis's end for bars from 0: 10% above the largest (Bokeh's own padding), set
+    by the server. Left to the browser, each new range was computed there and sent back, one
+    more round of messages per chart and change."""
+    top = max((float(v) for v in values if v == v), default=0.0)  # (v == v: not NaN)
+    return top * 1.1 if top > 0 else 1.0
+
+
 def bars_height(bars: int) -> int:
     """Pixels for a horizontal bar chart of `bars` bars (title and axis included)."""
     return 70 + 26 * bars
@@ -108,6 +116,9 @@ class HBar:
             self.figure.y_range.factors = factors
         if self.fixed_height is None and self.figure.height != bars_height(len(factors)):
             self.figure.height = bars_height(len(factors))
+        end = value_end(columns["_value"])
+        if self.figure.x_range.end != end:
+            self.figure.x_range.end = end
         self.source.data = columns
 
 
@@ -129,7 +140,11 @@ class VBar:
         _style(fig, title)
 
     def update(self, frame: pd.DataFrame, category: str, value: str, color=BAR_COLOR) -> None:
-        self.source.data = bar_data(frame, category, value, color)
+        data = bar_data(frame, category, value, color)
+        end = value_end(data["_value"])
+        if self.figure.y_range.end != end:
+            self.figure.y_range.end = end
+        self.source.data = data
 
 
 class Heatmap:

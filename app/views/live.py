@@ -11,13 +11,16 @@ catches up when it is shown. Rebuilding charts or panes per change is what made 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import html
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import panel as pn
 import param
+from panel.io.state import set_curdoc
 
 from app.views.html_box import HtmlBox
 from app.views.states import CSS, EMPTY_HINT, EMPTY_TEXT
@@ -25,6 +28,26 @@ from app.views.states import CSS, EMPTY_HINT, EMPTY_TEXT
 log = logging.getLogger(__name__)
 _NOTHING = object()
 _BUILD_LOCK = threading.RLock()
+#: One thread builds views off the event loop for the whole process. HoloViews' rendering is not
+#: thread-safe, and builds waiting for their turn inside asyncio's shared pool held its few
+#: threads, so the sessions' queries queued behind them (refreshes of 7-36 s under load).
+_BUILDER = ThreadPoolExecutor(1, thread_name_prefix="campaign-bi-build")
+
+
+def closed(doc) -> bool:
+    """Whether `doc` is a served page whose session has ended (nothing may touch it then)."""
+    return doc is not None and doc.session_context is None
+
+
+async def build_in_worker(view, doc=None) -> None:
+    """`view.built()` in the process's build thread, with Panel's current document (`doc`'s
+    session must still be open when its turn comes: a closed page is not built)."""
+    context = contextvars.copy_context()
+
+    def build() -> None:
+        if not closed(doc):
+            context.run(view.built)
+    await asyncio.get_running_loop().run_in_executor(_BUILDER, build)
 
 
 def same(a, b) -> bool:
@@ -97,13 +120,16 @@ class LiveView(pn.viewable.Viewer):
     def _on_active(self, event) -> None:
         if not event.new:
             return
+        self._layout.loading = self.part in self.store.pending
         if self._built is None and self.store.background and self._wanted()[0] == "data":
             self._build_off_loop()  # shown before it was built ahead (app.views.ahead)
         else:
             self._update()
 
     def _on_pending(self, event) -> None:
-        self._layout.loading = self._building or self.part in event.new
+        # a hidden view shows no loading state: under load each slow update sent every hidden
+        # view's spinner on and off
+        self._layout.loading = self._building or (self.active and self.part in event.new)
 
     def _build_off_loop(self) -> None:
         """Served: build the components in a worker thread, showing the loading state, then
@@ -114,18 +140,22 @@ class LiveView(pn.viewable.Viewer):
             return
         self._building = True
         self._layout.loading = True
+        doc = pn.state.curdoc  # this session's page (the coroutine may resume in another's)
 
         async def build() -> None:
             try:
-                await asyncio.to_thread(self.built)
+                await build_in_worker(self, doc)
             except Exception:  # noqa: BLE001 - built again, and its error shown, when drawn
                 log.exception("building a view failed")
-            pn.state.execute(self._built_off_loop, schedule=True)
+            if closed(doc):
+                return
+            with set_curdoc(doc):
+                pn.state.execute(self._built_off_loop, schedule=True)
         pn.state.execute(build)
 
     def _built_off_loop(self) -> None:
         self._building = False
-        self._layout.loading = self.part in self.store.pending
+        self._layout.loading = self.active and self.part in self.store.pending
         if self.active:
             self._update()
 
@@ -148,6 +178,10 @@ class LiveView(pn.viewable.Viewer):
             if self._built is None:
                 self._built = self.build()
             return self._built
+
+    @property
+    def is_built(self) -> bool:
+        return self._built is not None
 
     def prepare(self) -> None:
         """Event loop: put the components on the page when first drawn (built ahead in a worker

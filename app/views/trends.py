@@ -15,6 +15,7 @@ import hvplot.pandas  # noqa: F401  (registers .hvplot)
 import numpy as np
 import pandas as pd
 import panel as pn
+from bokeh.document import Document
 from bokeh.events import Tap
 from bokeh.models import HoverTool, NumeralTickFormatter
 from bokeh.models.glyphs import Line, Scatter
@@ -55,7 +56,15 @@ def chart(column: str, title: str, ylabel: str, number: str, color: str, count: 
         title=title, xlabel="", ylabel=ylabel, show_grid=True,
         yformatter=NumeralTickFormatter(format="0,0.[0]a"),
         fontsize={"title": "11pt", "ylabel": "9pt"})
-    fig = hv.render(overlay, backend="bokeh")
+    # Rendered into a document of its own: `hv.render` attaches the plot to Bokeh's current
+    # document and sets its theme, and Bokeh's current document is process-wide, not per
+    # thread. Built in the build thread (app/views/live.py), that was another session's page,
+    # changed from the wrong thread (a load test: "_pending_writes should be non-None",
+    # "Patched curdoc has been previously destroyed").
+    # (HoloViews uses the `doc` given only in its server mode, which the plot is not updated
+    # through: its data sources are set directly.)
+    renderer = hv.renderer("bokeh").instance(mode="server")
+    fig = renderer.get_plot(overlay, doc=Document()).state
     fig.sizing_mode = "stretch_width"
     # HoloViews asks for WebGL by default: a GL context per chart costs more than it saves at
     # a few hundred points, and browsers without a GPU emulate it slowly (measured: the first

@@ -31,6 +31,8 @@ from test_browser import (
 
 from app.state.viewdata import SEGMENT_TOP_N  # bars before "Other"
 from app.views import format as fmt
+from app.views.detail import FIRST_ROWS
+from app.views.outcomes import RING_X
 from semantic.catalog import STATUSES
 
 pytestmark = pytest.mark.browser
@@ -336,21 +338,31 @@ def test_a_campaign_row_opens_its_detail(demo_url, layer, new_page, tmp_path):
         expect(head).to_contain_text(str(info["project"]))
         expect(page.locator(".detail-section").filter(has_text="Ad sets (")).to_have_text(
             f"Ad sets ({ad_sets}): delivery in the chosen dates")
+        first = min(lead_count, FIRST_ROWS)
         expect(page.locator(".detail-section").filter(has_text="Leads:")).to_have_text(
-            f"Leads: {lead_count:,}")
-        expect(page.locator(".detail-section").filter(has_text="Status log:")).to_have_text(
+            f"Leads: {lead_count:,}" + (f" (the newest {first} shown)" if first < lead_count
+                                        else ""))
+        expect(page.locator(".detail-section").filter(has_text="Status log:")).to_contain_text(
             f"Status log: {log_count:,} changes")
         expect(detail_grid(page, "ad_set", without="day").locator("tbody tr")) \
             .to_have_count(ad_sets)
-        expect(detail_grid(page, "day").locator("tbody tr")).to_have_count(len(daily))
+        expect(detail_grid(page, "day").locator("tbody tr")).to_have_count(
+            min(len(daily), FIRST_ROWS))
         lead_rows = detail_grid(page, "lead_id", without="changed_at").locator("tbody tr")
-        expect(lead_rows).to_have_count(min(lead_count, 500))
+        expect(lead_rows).to_have_count(first)
         expect(lead_rows.first.locator("td").first).to_have_text(str(leads["lead_id"].iloc[0]))
 
     first_row.click()
     expect_detail()
     expect_query(page, **base, detail=campaign)
     page.screenshot(path=str(tmp_path / "detail.png"))
+
+    if lead_count > FIRST_ROWS:  # the rest of the fetched leads on "Show more"
+        lead_rows = detail_grid(page, "lead_id", without="changed_at").locator("tbody tr")
+        more = page.locator(".more-leads button")
+        expect(more).to_have_text(f"Show {min(lead_count, 500) - FIRST_ROWS:,} more")
+        more.click()
+        expect(lead_rows).to_have_count(min(lead_count, 500))
 
     page.get_by_role("button", name="Keep only this campaign").click()
     expect_query(page, **base, campaign=campaign, detail=campaign)
@@ -434,7 +446,7 @@ def test_clicks_on_charts_filter_every_view(demo_url, layer, new_page):
 
     # the widest slice of the ring (which now holds the stage's statuses only)
     def ring_of_the_stage():
-        found = figure(page, "Leads by current status", 0, 0)
+        found = figure(page, "Leads by current status", RING_X, 0)
         shown = set(found["columns"]["lead_status"])
         return found if shown and shown <= set(statuses) else None
     ring = until(page, ring_of_the_stage, "the ring shows the stage's statuses only")

@@ -1,4 +1,4 @@
-"""Loading states: only the views being recomputed show one, and the spinner only marks models
+"""Loading states: only the shown views being recomputed show one, and the spinner only marks models
 that live as long as the page. (Panel marks a re-rendering pane's current content too; under
 load the server then sent the marking for content the page had just dropped and the page failed
 with "reference … isn't known", found by `just load`.)"""
@@ -35,8 +35,16 @@ def test_the_spinner_marks_the_same_models_before_and_after_a_refresh(warehouse)
         area.tabs.active = index
     area.tabs.active = 0
     before = marked_while_pending(state, root, store.PARTS)
-    assert len(before) == 6, "KPI cards, the campaign table and four tab views show a spinner"
+    assert len(before) == 2, "the KPI cards and the campaign table; hidden views show none"
+    assert not marked_while_pending(state, root, ["trends"]), "the trends are hidden"
+    area.tabs.active = area.names.index("trends")
     assert len(marked_while_pending(state, root, ["trends"])) == 1, "only the trends"
+    state.pending = ["outcomes"]  # a view shown while its data is coming shows its spinner
+    area.tabs.active = area.names.index("outcomes")
+    assert len(marked(root)) == 1
+    state.pending = []
+    assert not marked(root)
+    area.tabs.active = 0
 
     state.apply_quick_range("Last 7 days")  # every drawn view gets new data
     for index in range(len(area.tabs)):

@@ -317,6 +317,31 @@ def test_a_row_click_opens_the_campaigns_detail(layer):
     assert not detail.layout.visible and "detail=" not in area.link.bar.query
 
 
+def test_a_detail_draws_its_first_rows_and_the_rest_on_show_more(layer, monkeypatch):
+    from app.views import detail as detail_module
+
+    monkeypatch.setattr(detail_module, "FIRST_ROWS", 2)
+    _, area = page(layer, "date_from=2024-07-01&date_to=2024-07-31")
+    area.table._grid._handle_msg({"open": 1})
+    detail = area.table.detail
+    assert [row[0] for row in grid_rows(area, "leads")] == ["102", "101"]  # the newest first
+    assert "Leads: 3 (the newest 2 shown)" in detail._titles["leads"].object
+    assert detail._more["leads"].visible and detail._more["leads"].label == "Show 1 more"
+    assert len(grid_rows(area, "log")) == 2 and detail._more["log"].label == "Show 2 more"
+    assert "Status log: 4 changes (the newest 2 shown)" in detail._titles["log"].object
+    assert "(the first 2 of 3 rows shown)" in detail._titles["daily"].object
+    assert len(grid_rows(area, "ad_sets")) == 2 and "ad_sets" not in detail._more
+
+    detail._more["leads"].clicks += 1
+    assert [row[0] for row in grid_rows(area, "leads")] == ["102", "101", "100"]
+    assert not detail._more["leads"].visible
+    assert "Leads: 3</div>" in detail._titles["leads"].object
+    assert len(grid_rows(area, "log")) == 2, "only the table asked for"
+    area.table.opened = 2  # another campaign starts again from its first rows
+    area.table.opened = 1
+    assert len(grid_rows(area, "leads")) == 2 and detail._more["leads"].visible
+
+
 def test_a_tenant_cannot_open_another_tenants_campaign(layer):
     _, area = page(layer, tenant=2)
     area.table._grid._handle_msg({"open": 1})

@@ -138,6 +138,8 @@ def test_a_tab_shown_before_its_view_was_built_builds_it_off_the_event_loop(area
     loop_thread, at_once = run(click())
     assert at_once == (True, True, 0), "loading at once, nothing drawn on the loop"
     assert threads and threads[0] is not loop_thread
+    # the process's build thread, not asyncio's shared pool (the sessions' queries run there)
+    assert threads[0].name.startswith("campaign-bi-build")
     assert trends.renders == 1 and trends._content.objects and not trends._layout.loading
     assert trends._shown[1] == trends.slice(trends.store.data)
 
@@ -177,3 +179,105 @@ def test_a_page_never_drawn_stops_holding_work_back(monkeypatch):
     assert opening.others(object())
     now[0] += opening.STALE_S + 1
     assert not opening.others(object())
+
+
+def test_a_closed_pages_views_are_not_built():
+    from types import SimpleNamespace
+
+    from app.views.live import build_in_worker
+
+    class View:
+        count = 0
+
+        def built(self):
+            View.count += 1
+
+    open_page, closed_page = (SimpleNamespace(session_context=context) for context in
+                              (object(), None))
+
+    async def both():
+        await build_in_worker(View(), open_page)
+        await build_in_worker(View(), closed_page)  # its session ended while it waited
+    run(both())
+    assert View.count == 1
+
+
+def test_trend_charts_are_built_without_touching_bokehs_current_document(area):
+    # Bokeh's current document is process-wide: in the build thread it is whichever session's
+    # page the event loop is serving at that moment (hv.render set its theme from the thread)
+    from bokeh.document import Document
+    from bokeh.io.doc import patch_curdoc
+
+    trends = dict(area.views)["Trends"]
+    someone_elses = Document()
+    theme = someone_elses.theme
+    with patch_curdoc(someone_elses):
+        trends.built()
+    assert someone_elses.theme is theme and not someone_elses.roots
+
+
+def test_another_sessions_recent_click_holds_background_work_back_and_a_busy_server_skips_it():
+    from app.state import refresh
+
+    mine, other = object(), object()
+
+    async def scenario():
+        refresh.IN_FLIGHT.begin(mine)
+        refresh.IN_FLIGHT.end(mine)
+        own_click = await refresh.wait_quiet(mine, limit_s=0.0)  # its own clicks: no wait
+        refresh.IN_FLIGHT.begin(other)
+        refresh.IN_FLIGHT.end(other)
+        just_after = await refresh.wait_quiet(mine, limit_s=0.1)
+        later = await refresh.wait_quiet(mine, limit_s=refresh.QUIET_S + 1)
+        return own_click, just_after, later
+    assert run(scenario()) == (True, False, True)
+
+    async def busy():
+        refresh.OPENING.begin(other)  # another page opening for longer than the wait allows
+        try:
+            return await refresh.wait_quiet(mine, limit_s=0.2)
+        finally:
+            refresh.OPENING.end(other)
+    assert run(busy()) is False, "a busy server gives the background work up"
+
+
+def test_bar_charts_value_axes_are_set_by_the_server():
+    # left to the browser, each new range came back as one more message per chart and change
+    import pandas as pd
+
+    from app.views import charts
+
+    bars = charts.HBar("t", [])
+    bars.update(pd.DataFrame({"c": ["a", "b"], "v": [3.0, 10.0]}), "c", "v")
+    assert bars.figure.x_range.start == 0 and bars.figure.x_range.end == pytest.approx(11.0)
+    bars.update(pd.DataFrame({"c": [], "v": []}), "c", "v")
+    assert bars.figure.x_range.end == 1.0
+    columns = charts.VBar(["x", "y"], "t", [])
+    columns.update(pd.DataFrame({"c": ["x", "y"], "v": [0.0, 4.0]}), "c", "v")
+    assert columns.figure.y_range.start == 0 and columns.figure.y_range.end == pytest.approx(4.4)
+
+
+def test_a_view_not_built_ahead_is_not_built_on_the_loop_to_be_attached():
+    attached = []
+
+    class View:
+        def __init__(self, built):
+            self.is_built = built
+
+        def attach(self):
+            attached.append(self.is_built)
+
+    run(attach_hidden([View(False), View(True)], None))
+    assert attached == [True], "the unbuilt view waits for its tab (built off the loop then)"
+
+
+def test_the_served_page_has_no_global_busy_indicator(warehouse, monkeypatch):
+    # Panel sets every busy indicator of the process on each session's busy toggle: with ten
+    # sessions a process, 14% of the event loop's time under load (py-spy). Views being
+    # recomputed show their own loading state instead.
+    from app import dashboard
+
+    monkeypatch.setattr(dashboard, "follow_new_data", lambda state: None)
+    monkeypatch.setattr(dashboard, "warm_first_page", lambda layer: None)
+    _state, template = dashboard.build(warehouse, served=True)
+    assert template.busy_indicator is None
