@@ -1,7 +1,9 @@
-"""Getting a page's hidden views ready in the background: their components are built in a
-worker thread while the browser draws the page, and put on the page, drawn with the current
+"""Getting a page's hidden views ready in the background: their components are built in the
+build thread while the browser draws the page, and put on the page, drawn with the current
 data, as soon as it has loaded (`app.dashboard.MainArea`). A tab's first showing is then the
-browser's display switch.
+browser's display switch. Only on a quiet server (`app.state.refresh.wait_quiet`): putting
+views on the page costs the event loop that every session shares, so with other sessions
+clicking a page gives this up and each view is built when its tab is first shown.
 
 Not in app/dashboard.py on purpose: Panel runs that file anew for each session and Bokeh clears
 its namespace when the session ends, so a task still running then would lose its globals.
