@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 from bokeh.models import (
     BasicTicker,
@@ -71,12 +72,14 @@ def bar_data(frame: pd.DataFrame, category: str, value: str, color) -> dict:
     return data
 
 
-def value_end(values) -> float:
-    """The value axis's end for bars from 0: 10% above the largest (Bokeh's own padding), set
-    by the server. Left to the browser, each new range was computed there and sent back, one
-    more round of messages per chart and change."""
-    top = max((float(v) for v in values if v == v), default=0.0)  # (v == v: not NaN)
-    return top * 1.1 if top > 0 else 1.0
+def value_end(values, headroom: float = 1.1) -> float:
+    """A value axis's end for values drawn from 0: `headroom` times the largest (by default
+    Bokeh's own 10% padding), 1 when none is above 0; set by the server. Left to the browser,
+    each new range was computed there and sent back, one more round of messages per chart and
+    change."""
+    values = np.asarray(values, dtype=float)
+    top = np.nanmax(values) if np.any(~np.isnan(values)) else 0.0
+    return float(top) * headroom if top > 0 else 1.0
 
 
 def bars_height(bars: int) -> int:

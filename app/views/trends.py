@@ -20,6 +20,7 @@ from bokeh.events import Tap
 from bokeh.models import HoverTool, NumeralTickFormatter
 from bokeh.models.glyphs import Line, Scatter
 
+from app.views import charts
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView
 from app.views.states import flow, note
@@ -112,11 +113,6 @@ def lone_points(values: np.ndarray) -> np.ndarray:
     return np.where(defined & ~before & ~after, values, np.nan)
 
 
-def y_end(values: np.ndarray) -> float:
-    top = np.nanmax(values) if np.any(~np.isnan(values)) else 0.0
-    return float(top) * _Y_HEADROOM if top > 0 else 1.0
-
-
 def x_span(periods: pd.Series, grain: str) -> tuple[dt.datetime, dt.datetime]:
     first, last = periods.min(), periods.max()
     pad = pd.Timedelta(days=_PERIOD_DAYS[grain] / 2) if first == last else pd.Timedelta(0)
@@ -177,7 +173,7 @@ class TrendsView(LiveView):
             keep = ~np.isnan(lone)
             dots.data = {"period": periods.to_numpy()[keep], column: lone[keep]}
             fig.x_range.update(start=start, end=end)
-            fig.y_range.update(start=0, end=y_end(values))
+            fig.y_range.update(start=0, end=charts.value_end(values, _Y_HEADROOM))
             hover.tooltips = tooltips(column, ylabel, number, data.grain)
         self._status_note.visible = bool(data.state.lead_status)
 
