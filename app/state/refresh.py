@@ -47,14 +47,21 @@ class _InFlight:
     def others_recent(self, owner: object, within_s: float) -> bool:
         """Whether a session other than `owner` started or finished an update in the last
         `within_s` seconds."""
-        now = time.monotonic()
-        recent = False
-        for key, when in list(self._last.items()):
-            if now - when > max(within_s, 5.0):
-                self._last.pop(key, None)
-            elif now - when <= within_s and key != id(owner):
-                recent = True
-        return recent
+        return _other_within(self._last, owner, within_s, forget_s=max(within_s, 5.0))
+
+
+def _other_within(stamps: dict[int, float], session: object, within_s: float,
+                  forget_s: float) -> bool:
+    """Whether `stamps` (id of a session -> a time) holds a session other than `session` stamped
+    in the last `within_s` seconds; stamps older than `forget_s` are dropped on the way."""
+    now = time.monotonic()
+    found = False
+    for key, when in list(stamps.items()):
+        if now - when > forget_s:
+            stamps.pop(key, None)
+        elif now - when <= within_s and key != id(session):
+            found = True
+    return found
 
 
 IN_FLIGHT = _InFlight()
@@ -79,13 +86,7 @@ class _Opening:
 
     def others(self, page: object) -> bool:
         """Whether a page other than `page` is opening."""
-        now = time.monotonic()
-        for key, started in list(self._started.items()):
-            if now - started > self.STALE_S:
-                self._started.pop(key, None)
-            elif key != id(page):
-                return True
-        return False
+        return _other_within(self._started, page, self.STALE_S, forget_s=self.STALE_S)
 
 
 OPENING = _Opening()
