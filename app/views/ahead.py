@@ -35,8 +35,8 @@ def prepare_hidden(page: object, views: list) -> None:
     hidden views ahead and put them on the page once it has loaded, if the process is quiet
     enough. While `page` opens, other sessions' background work holds back (`OPENING`)."""
     OPENING.begin(page)
-    ahead = build_ahead(views, page)
     doc = pn.state.curdoc
+    ahead = build_ahead(views, page, doc)
 
     async def loaded() -> None:
         OPENING.end(page)
@@ -50,17 +50,15 @@ def prepare_hidden(page: object, views: list) -> None:
     pn.state.on_session_destroyed(destroyed)
 
 
-def build_ahead(views: list, page: object = None) -> asyncio.Task | None:
+def build_ahead(views: list, page: object = None, doc=None) -> asyncio.Task | None:
     """Build the hidden views' components in a worker thread while the browser draws the page
     (the trend charts take ~350 ms, Lead outcomes ~120 ms), each once no other session's
     update is computing and no other page is opening. None outside a running event loop
-    (tests): built when attached."""
+    (tests): built when attached. `doc`: the page's document (a closed page is not built)."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return None
-
-    doc = pn.state.curdoc
 
     async def run() -> None:
         await asyncio.sleep(AHEAD_DELAY_S)
@@ -86,7 +84,7 @@ async def attach_hidden(views: list, ahead: asyncio.Task | None, page: object = 
     for view in views:
         if not await wait_quiet(page) or closed(doc):
             return  # drawn when its tab is shown
-        if not getattr(view, "is_built", True):
+        if not view.is_built:
             continue  # not built ahead (a busy server): built, off the loop, when shown
         # as a document callback: Bokeh sends the changes when it returns (changes made from
         # a coroutine without the document lock waited for the page's next message)
