@@ -6,20 +6,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
+from async_support import run
 
 from app.state.refresh import LatestWins
 from app.views.states import note
 from app.views.trends import SERIES, TrendsView, chart, lone_points
-
-
-def run(coroutine):
-    """On a fresh event loop of its own (a browser test's loop may be running here)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def make(delay=0.0, compute_s=0.05):

@@ -6,22 +6,16 @@ trend charts draw on a canvas (no WebGL context per chart)."""
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 import panel as pn
 import pytest
+from async_support import run
 
 from app.dashboard import MainArea
 from app.state import store
 from app.state.layers import get_layer
 from app.views import TrendsView
 from app.views.ahead import attach_hidden, build_ahead
-
-
-def run(coroutine):
-    """On a fresh event loop of its own (another test's loop may be running here)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
