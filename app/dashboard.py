@@ -18,6 +18,7 @@ from pathlib import Path
 import panel as pn
 from panel.theme.fast import Fast as _Fast
 
+from app.serving.no_mathjax import drop_mathjax
 from app.state.freshness import follow_new_data
 from app.state.layers import get_layer
 from app.state.link import TABS, Link, read
@@ -357,6 +358,7 @@ def build(path: Path | None = None, user: str | None = None, served: bool = True
         # (under load, 14% of the event loop's time)
         busy_indicator=None,
         meta_viewport="width=device-width, initial-scale=1")  # phones lay out at their width
+    drop_mathjax(template)
     return state, template
 
 

@@ -48,6 +48,10 @@ def test_dashboard_loads_nothing_from_other_hosts(demo_url, new_page):
     watched.page.goto(f"{demo_url}/dashboard")
     use_every_view(watched.page)
     assert_offline(watched)
+    # nothing is typeset: MathJax's 1.8 MB of script is not loaded (app/serving/no_mathjax.py)
+    scripts = [url for url in watched.requests if ".js" in url]
+    assert any("bokeh.min.js" in url for url in scripts), scripts
+    assert not [url for url in scripts if "mathjax" in url.lower()], scripts
 
 
 def test_session_rebuilt_at_websocket_connect_is_offline(browser, probed_server):
