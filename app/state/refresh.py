@@ -119,9 +119,9 @@ async def wait_quiet(page: object, poll_s: float = 0.05, limit_s: float = 20.0) 
 
 async def wait_calm(page: object, poll_s: float = 0.05, limit_s: float = 30.0) -> bool:
     """Wait until no update is computing and no other page is opening (True), or give up after
-    `limit_s` (False). For work done in the build thread, which takes no time from the event
-    loop beyond sharing the interpreter: it fills the gaps between clicks, which `wait_quiet`
-    leaves alone on a busy server."""
+    `limit_s` (False): a page that has just loaded gets its hidden views then, before its
+    user's first click, whatever other sessions did a moment before (`wait_quiet` waits 2 s
+    after them)."""
     waited = 0.0
     while IN_FLIGHT.count or OPENING.others(page):
         if waited >= limit_s:

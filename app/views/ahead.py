@@ -1,10 +1,10 @@
 """Getting a page's hidden views ready in the background. Their components and Bokeh models
-are built in the build thread while the browser draws the page and between clicks (whenever no
-update is computing and no other page is opening, `wait_calm`): a tab's first showing then only
-links them into the page. They are put on the page, drawn with the current data, as soon as it
-has loaded (`app.dashboard.MainArea`), but only on a quiet server (`wait_quiet`): that costs
-the event loop every session shares, so with other sessions clicking it is left to the tab's
-first showing.
+are built in the build thread while the browser draws the page, on a quiet server
+(`wait_quiet`: no other session's click or tab in the last 2 s, no other page opening; with
+four pages clicking, building every page's views between their clicks made the clicks ~0.5 s
+slower at p95), and put on the page together, drawn with the current data, as soon as it has
+loaded: at once if nothing else is computing (before its user's first click), else once the
+server is quiet. Otherwise each view is built and put on the page when its tab is first shown.
 
 Not in app/dashboard.py on purpose: Panel runs that file anew for each session and Bokeh clears
 its namespace when the session ends, so a task still running then would lose its globals.
@@ -59,10 +59,9 @@ def prepare_hidden(page: object, views: list) -> None:
 
 def build_ahead(views: list, page: object = None, doc=None) -> asyncio.Task | None:
     """Build the hidden views' components in the build thread while the browser draws the page
-    (the trend charts take ~0.4 s, Lead outcomes ~0.2 s), each once no update is computing and
-    no other page is opening; a tab shown meanwhile is built first. None outside a running event
-    loop (tests): built when attached. `doc`: the page's document (a closed page is not
-    built)."""
+    (~0.3 s with the charts made ahead, `app.views.ready`; ~1 s without), each on a quiet
+    server; a tab shown meanwhile is built first. None outside a running event loop (tests):
+    built when attached. `doc`: the page's document (a closed page is not built)."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -72,7 +71,7 @@ def build_ahead(views: list, page: object = None, doc=None) -> asyncio.Task | No
         await asyncio.sleep(AHEAD_DELAY_S)
         for view in views:
             # clicks and page opens first; a view not built by then is built when shown
-            if not await wait_calm(page) or closed(doc):
+            if not await wait_quiet(page) or closed(doc):
                 return
             if view.is_built:
                 continue  # its tab was shown meanwhile

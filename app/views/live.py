@@ -219,6 +219,10 @@ class LiveView(pn.viewable.Viewer):
         """The components, built once; safe in a worker thread (nothing is on a page yet).
         One build at a time in the process: HoloViews' rendering is not thread-safe (two
         sessions building their trend charts at once failed under load)."""
+        if self._built is not None:
+            # built: no lock, which another session's build may hold for ~0.5 s (the event
+            # loop waited on it when putting a built view on its page)
+            return self._built
         with _BUILD_LOCK:
             if self._built is None:
                 built = pn.panel(self.build())
