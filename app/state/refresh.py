@@ -44,10 +44,6 @@ class _InFlight:
         self.count -= 1
         self._last[id(owner)] = time.monotonic()
 
-    def touch(self, owner: object) -> None:
-        """A session changed its page without an update (a tab shown): as busy as a click."""
-        self._last[id(owner)] = time.monotonic()
-
     def others_recent(self, owner: object, within_s: float) -> bool:
         """Whether a session other than `owner` started or finished an update in the last
         `within_s` seconds."""
@@ -106,24 +102,9 @@ QUIET_S = 2.0
 async def wait_quiet(page: object, poll_s: float = 0.05, limit_s: float = 20.0) -> bool:
     """Wait until no update is computing, no other session has updated in the last QUIET_S and
     no other page is opening; True then, False when that did not happen within `limit_s` (a
-    busy server: the work is better left undone, done later only if it is needed). `page`
-    None: no session at all."""
+    busy server: the work is better left undone, done later only if it is needed)."""
     waited = 0.0
     while IN_FLIGHT.count or IN_FLIGHT.others_recent(page, QUIET_S) or OPENING.others(page):
-        if waited >= limit_s:
-            return False
-        await asyncio.sleep(poll_s)
-        waited += poll_s
-    return True
-
-
-async def wait_calm(page: object, poll_s: float = 0.05, limit_s: float = 30.0) -> bool:
-    """Wait until no update is computing and no other page is opening (True), or give up after
-    `limit_s` (False): a page that has just loaded gets its hidden views then, before its
-    user's first click, whatever other sessions did a moment before (`wait_quiet` waits 2 s
-    after them)."""
-    waited = 0.0
-    while IN_FLIGHT.count or OPENING.others(page):
         if waited >= limit_s:
             return False
         await asyncio.sleep(poll_s)

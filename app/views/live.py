@@ -13,12 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import html
-import itertools
 import logging
-import queue
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import panel as pn
@@ -31,43 +28,10 @@ from app.views.states import CSS, EMPTY_HINT, EMPTY_TEXT
 log = logging.getLogger(__name__)
 _NOTHING = object()
 _BUILD_LOCK = threading.RLock()
-
-
-class _Builder:
-    """One thread builds views off the event loop for the whole process. HoloViews' rendering
-    is not thread-safe, and builds waiting for their turn inside asyncio's shared pool held its
-    few threads, so the sessions' queries queued behind them (refreshes of 7-36 s under load).
-    A view whose tab was just shown is built before views built ahead for later (4 pages
-    opening at once queued ~4 s of such builds in front of a shown tab)."""
-
-    def __init__(self) -> None:
-        self._jobs: queue.PriorityQueue = queue.PriorityQueue()
-        self._order = itertools.count()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Callable[[], None], shown: bool) -> Future:
-        future: Future = Future()
-        self._jobs.put((0 if shown else 1, next(self._order), fn, future))
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._work, daemon=True,
-                                                name="campaign-bi-build")
-                self._thread.start()
-        return future
-
-    def _work(self) -> None:
-        while True:
-            _priority, _order, fn, future = self._jobs.get()
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(fn())
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting coroutine
-                future.set_exception(exc)
-
-
-_BUILDER = _Builder()
+#: One thread builds views off the event loop for the whole process. HoloViews' rendering is not
+#: thread-safe, and builds waiting for their turn inside asyncio's shared pool held its few
+#: threads, so the sessions' queries queued behind them (refreshes of 7-36 s under load).
+_BUILDER = ThreadPoolExecutor(1, thread_name_prefix="campaign-bi-build")
 
 
 def closed(doc) -> bool:
@@ -75,24 +39,15 @@ def closed(doc) -> bool:
     return doc is not None and doc.session_context is None
 
 
-async def build_in_worker(view, doc=None, shown: bool = True) -> None:
+async def build_in_worker(view, doc=None) -> None:
     """`view.built()` in the process's build thread, with Panel's current document (`doc`'s
-    session must still be open when its turn comes: a closed page is not built). `shown`:
-    its tab is shown (built first), else built ahead for later."""
+    session must still be open when its turn comes: a closed page is not built)."""
     context = contextvars.copy_context()
 
     def build() -> None:
         if not closed(doc):
             context.run(view.built)
-    await asyncio.wrap_future(_BUILDER.submit(build, shown))
-
-
-async def later_in_build_thread(fn: Callable[[], None]) -> None:
-    """`fn()` in the build thread after every build queued (work for sessions to come)."""
-    def locked() -> None:
-        with _BUILD_LOCK:  # HoloViews' rendering is not thread-safe
-            fn()
-    await asyncio.wrap_future(_BUILDER.submit(locked, shown=False))
+    await asyncio.get_running_loop().run_in_executor(_BUILDER, build)
 
 
 def same(a, b) -> bool:
@@ -225,24 +180,8 @@ class LiveView(pn.viewable.Viewer):
             return self._built
         with _BUILD_LOCK:
             if self._built is None:
-                built = pn.panel(self.build())
-                self._models_ahead(built)
-                self._built = built
+                self._built = self.build()
             return self._built
-
-    def _models_ahead(self, built) -> None:
-        """Make the Bokeh models of `built` for the page's root now, so that putting them on
-        the page (`prepare`, on the event loop) only links them in: Panel's layouts reuse a
-        child's model made for the same root. Making them was half of a view's first drawing
-        on the loop (Lead outcomes: ~150 of ~300 ms; Panel walks each figure's model graph).
-        The models join no document here: the document changes on the loop only."""
-        doc = pn.state.curdoc
-        if doc is None or doc.session_context is None:
-            return  # not a served page: made when put on the page
-        for ref, (content, _parent) in list(self._content._models.items()):
-            root = next((r for r in list(doc.roots) if r.ref["id"] == ref), None)
-            if root is not None and ref not in built._models:
-                built._get_model(doc, root, content, None)
 
     @property
     def is_built(self) -> bool:

@@ -17,7 +17,6 @@ from app.views import charts
 from app.views import format as fmt
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView, message_html
-from app.views.ready import ReadyMade
 from app.views.states import CSS, flow, note_html
 from semantic.catalog import statuses_where
 
@@ -131,33 +130,24 @@ def contact_note(kpis: dict) -> str:
             f"{'/'.join(statuses_where(contact=False))}).")
 
 
-def outcome_charts() -> tuple:
-    """The view's four charts (~0.15 s of Bokeh models), made ahead for the next sessions."""
-    funnel = charts.HBar("Funnel: leads by current stage",
-                         [("Stage", "@stage"), ("Leads", "@count"), ("Share", "@pct")],
-                         height=320, axis_label="Leads")
-    ttfc = charts.VBar(
-        [label for _, label in TTFC_BUCKETS], "Campaigns by median time to first contact",
-        [("Median time to contact", "@bucket"), ("Campaigns", "@count"), ("Share", "@pct")],
-        axis_label="Campaigns")
-    arrival = charts.Heatmap(
-        "hour", "weekday", "leads", arrival_title(None),
-        [("Day", "@weekday"), ("Hour", "@hour:00"), ("Leads", "@count")],
-        x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
-    return Donut(), funnel, ttfc, arrival
-
-
-READY_CHARTS = ReadyMade(outcome_charts, keep=4)
-
-
 class OutcomesView(LiveView):
     part = "outcomes"
 
     def build(self):
-        self._donut, self._funnel, self._ttfc, self._arrival = READY_CHARTS.take()
-        self._arrival.figure.title.text = arrival_title(self.store.layer.time_zone)
+        self._donut = Donut()
+        self._funnel = charts.HBar("Funnel: leads by current stage",
+                                   [("Stage", "@stage"), ("Leads", "@count"), ("Share", "@pct")],
+                                   height=320, axis_label="Leads")
+        self._ttfc = charts.VBar(
+            [label for _, label in TTFC_BUCKETS], "Campaigns by median time to first contact",
+            [("Median time to contact", "@bucket"), ("Campaigns", "@count"), ("Share", "@pct")],
+            axis_label="Campaigns")
         self._ttfc_wait = HtmlBox(note_html("Time to first contact is being computed…"),
                                   css=CSS, visible=False)
+        self._arrival = charts.Heatmap(
+            "hour", "weekday", "leads", arrival_title(self.store.layer.time_zone),
+            [("Day", "@weekday"), ("Hour", "@hour:00"), ("Leads", "@count")],
+            x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
         self._note = HtmlBox("", css=CSS)
         self._layout_built = pn.Column(
             flow(self._donut.layout,

@@ -10,7 +10,6 @@ from app.state.store import OTHER, SEGMENT_TOP_N
 from app.views import charts
 from app.views import format as fmt
 from app.views.live import LiveView
-from app.views.ready import ReadyMade
 from app.views.states import flow, note
 from semantic.catalog import DIMENSIONS, METRICS
 
@@ -71,19 +70,6 @@ def tooltips(key: str, title: str) -> list[tuple[str, str]]:
                                                    "@qualified_h")]
 
 
-def segment_bars() -> dict:
-    """The view's three bar charts (a fixed height, room for every bar: a height that followed
-    the bars made the browser lay the whole page out again on each change, ~0.6 s), made
-    ahead for the next sessions."""
-    return {metric: charts.HBar(METRICS[metric].label, tooltips("project", METRICS[metric].label),
-                                number_format="0%" if metric == "ctr" else "0.[0]a",
-                                height=charts.bars_height(SEGMENT_TOP_N + 1))
-            for metric, _show, _color in CHARTS}
-
-
-READY_BARS = ReadyMade(segment_bars, keep=4)
-
-
 class SegmentsView(LiveView):
     """Three bar charts (CPL, CTR, cost per qualified lead) for one key at a time, chosen by a
     toggle: switching redraws the same charts in place (nested tabs of six charts made the
@@ -96,7 +82,13 @@ class SegmentsView(LiveView):
             options={f"By {label.lower()}": key for key, label in KEYS.items()},
             value="project", button_type="primary", button_style="outline")
         self._by.param.watch(self._on_by, "value")
-        self._bars = READY_BARS.take()
+        # a fixed height (room for every bar): a height that followed the bars made the
+        # browser lay the whole page out again on each change (~0.6 s)
+        self._bars = {metric: charts.HBar(METRICS[metric].label,
+                                          tooltips("project", METRICS[metric].label),
+                                          number_format="0%" if metric == "ctr" else "0.[0]a",
+                                          height=charts.bars_height(SEGMENT_TOP_N + 1))
+                      for metric, _show, _color in CHARTS}
         for bar in self._bars.values():  # a click keeps only that segment, in every view
             charts.on_click(bar.figure, bar.bars, "key", self._clicked)
         return pn.Column(self._by, flow(

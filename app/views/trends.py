@@ -23,7 +23,6 @@ from bokeh.models.glyphs import Line, Scatter
 from app.views import charts
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView
-from app.views.ready import ReadyMade
 from app.views.states import flow, note
 
 #: (column, chart title, y axis title, hover format, colour, is a count)
@@ -82,13 +81,6 @@ def chart(column: str, title: str, ylabel: str, number: str, color: str, count: 
     return fig, renderers[Line].data_source, renderers[Scatter].data_source, hover
 
 
-def charts_set() -> list:
-    return [chart(*spec) for spec in SERIES]
-
-
-#: four pages opening at once each take a set rendered before
-READY_CHARTS = ReadyMade(charts_set, keep=4)
-
 _FREQ = {"day": "D", "week": "W-MON", "month": "MS"}
 _ADDITIVE = ("leads", "spend", "status_changes")
 
@@ -140,7 +132,7 @@ class TrendsView(LiveView):
     part = "trends"
 
     def build(self):
-        self._charts = READY_CHARTS.take()
+        self._charts = [chart(*spec) for spec in SERIES]
         self._status_note = note("The lead status filter restricts leads and status changes; "
                                  "spend is not restricted by it, so CPL here is spend / "
                                  "filtered leads.", visible=False)

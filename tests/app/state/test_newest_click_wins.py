@@ -127,8 +127,6 @@ def test_a_computing_update_holds_back_background_work():
         built = []
 
         class View:
-            is_built = False
-
             def built(self):
                 built.append(IN_FLIGHT.count)
 

@@ -19,16 +19,6 @@ from app.views.ahead import attach_hidden, build_ahead
 
 
 @pytest.fixture
-def quiet_process(monkeypatch):
-    """A process where no other session has clicked or is opening a page (other tests did)."""
-    from app.state import refresh
-
-    monkeypatch.setattr(refresh, "IN_FLIGHT", refresh._InFlight())
-    monkeypatch.setattr(refresh, "OPENING", refresh._Opening())
-    return refresh
-
-
-@pytest.fixture
 def area(warehouse):
     store.RESULTS.clear()
     return MainArea(store.DashboardState(get_layer(warehouse)))
@@ -78,8 +68,6 @@ def test_build_ahead_runs_in_the_session_loop():
         built = []
 
         class View:
-            is_built = False
-
             def built(self):
                 built.append(True)
 
@@ -157,8 +145,6 @@ def test_background_work_holds_back_while_another_page_opens():
         built = []
 
         class View:
-            is_built = False
-
             def built(self):
                 built.append(True)
 
@@ -224,9 +210,8 @@ def test_trend_charts_are_built_without_touching_bokehs_current_document(area):
     assert someone_elses.theme is theme and not someone_elses.roots
 
 
-def test_another_sessions_recent_click_holds_background_work_back_and_a_busy_server_skips_it(
-        quiet_process):
-    refresh = quiet_process
+def test_another_sessions_recent_click_holds_background_work_back_and_a_busy_server_skips_it():
+    from app.state import refresh
 
     mine, other = object(), object()
 
@@ -292,165 +277,9 @@ def test_the_served_page_has_no_global_busy_indicator(warehouse, monkeypatch):
     assert template.busy_indicator is None
 
 
-def test_a_views_models_are_made_in_the_build_thread_and_only_linked_in_on_the_loop(warehouse):
-    # making them was half of a view's first drawing on the event loop (Lead outcomes ~150 of
-    # ~300 ms); made ahead they are reused, and the document is changed on the loop only
-    import contextvars
-    import threading
-    import weakref
-    from types import SimpleNamespace
-
-    from bokeh.document import Document
-    from panel.io.state import set_curdoc
-
-    class Context:  # a served page: its document has a session
-        request = SimpleNamespace(arguments={}, cookies={}, headers={})
-        id = "a-session"
-    context = Context()
-    doc = Document()
-    doc._session_context = weakref.ref(context)
-    with set_curdoc(doc):
-        area = MainArea(store.DashboardState(get_layer(warehouse)))
-        for root in area.roots:
-            doc.add_root(root.get_root(doc))
-        outcomes = dict(area.views)["Lead outcomes"]
-        before = {model.id for model in doc.models}
-        copied = contextvars.copy_context()
-        worker = threading.Thread(target=copied.run, args=(outcomes.built,))
-        worker.start()
-        worker.join()
-        built = outcomes._built
-        (content_model, _), = outcomes._content._models.values()
-        (ahead, parent), = built._models.values()
-        assert parent is content_model
-        assert {model.id for model in doc.models} == before, "the build thread changed the document"
-        assert ahead.document is None
-        outcomes.active = True  # shown: put on the page on the loop
-        assert content_model.children == [ahead], "the model made ahead is the one on the page"
-        assert ahead.document is doc and outcomes.renders == 1
-
-
-def test_a_shown_tabs_build_goes_before_builds_ahead():
-    # 4 pages opening at once queued ~4 s of builds ahead in front of a tab just shown
-    import threading
-
-    from app.views.live import _BUILDER
-
-    release, order = threading.Event(), []
-    busy = _BUILDER.submit(release.wait, shown=True)  # the build thread is busy
-    ahead = [_BUILDER.submit(lambda n=n: order.append(f"ahead {n}"), shown=False)
-             for n in range(2)]
-    shown = _BUILDER.submit(lambda: order.append("shown"), shown=True)
-    release.set()
-    for future in (busy, *ahead, shown):
-        future.result(timeout=10)
-    assert order == ["shown", "ahead 0", "ahead 1"]
-
-
-def test_a_page_is_calm_right_after_another_sessions_click_but_not_while_it_computes(
-        quiet_process):
-    # a page just loaded gets its hidden views at once when nothing computes and no other page
-    # opens (`wait_calm`); later only on a quiet server (`wait_quiet`)
-    refresh = quiet_process
-
-    mine, other = object(), object()
-
-    async def scenario():
-        refresh.IN_FLIGHT.begin(other)
-        computing = await refresh.wait_calm(mine, limit_s=0.1)
-        refresh.IN_FLIGHT.end(other)  # another session clicked just now
-        just_after = await refresh.wait_calm(mine, limit_s=0.0)
-        quiet = await refresh.wait_quiet(mine, limit_s=0.0)
-        refresh.OPENING.begin(other)
-        try:
-            while_opening = await refresh.wait_calm(mine, limit_s=0.1)
-        finally:
-            refresh.OPENING.end(other)
-        return computing, just_after, quiet, while_opening
-    assert run(scenario()) == (False, True, False, False)
-
-
-def test_a_tab_shown_counts_as_a_click_for_other_pages_background_work(area, quiet_process,
-                                                                        monkeypatch):
-    # four pages' hidden views put on the page while their users clicked tabs: tabs 1.4-3.9 s
-    from app import dashboard
-
-    refresh = quiet_process
-    monkeypatch.setattr(dashboard, "IN_FLIGHT", refresh.IN_FLIGHT)
-    area.tabs.active = 1
-    other_page = object()
-    assert refresh.IN_FLIGHT.others_recent(other_page, refresh.QUIET_S)
-    assert not refresh.IN_FLIGHT.others_recent(area.kpis.store, refresh.QUIET_S)
-
-
-def test_trend_charts_rendered_ahead_go_to_one_session_each(area):
-    from app.views.trends import READY_CHARTS
-
-    READY_CHARTS.clear()
-    READY_CHARTS.make_one()
-    READY_CHARTS.make_one()
-    ready = list(READY_CHARTS._ready)
-    trends = dict(area.views)["Trends"]
-    trends.built()
-    assert trends._charts is ready[0] and list(READY_CHARTS._ready) == ready[1:]
-    for _ in range(READY_CHARTS.keep + 2):
-        READY_CHARTS.make_one()
-    assert len(READY_CHARTS._ready) == READY_CHARTS.keep, "never more than it keeps"
-    again = MainArea(store.DashboardState(area.kpis.store.layer))
-    other = dict(again.views)["Trends"]
-    other.built()
-    assert other._charts is ready[1] and other._charts is not trends._charts
-    READY_CHARTS.clear()
-    empty = dict(MainArea(store.DashboardState(area.kpis.store.layer)).views)["Trends"]
-    empty.built()  # none ready: made now
-    assert len(empty._charts) == 4 and not READY_CHARTS._ready
-
-
-def test_charts_are_made_for_the_next_pages_only_while_the_whole_process_is_quiet(quiet_process,
-                                                                                  monkeypatch):
-    from app.views import ahead, ready
-
-    refresh = quiet_process
-    made = []
-    monkeypatch.setattr(ready, "STORES", [])
-    store = ready.ReadyMade(lambda: made.append(1) or len(made), keep=2)
-    assert ready.STORES == [store]
-    monkeypatch.setattr(refresh, "QUIET_S", 0.3)
-    page = object()
-
-    async def scenario():
-        refresh.IN_FLIGHT.touch(page)  # this page's own click, just now
-        await ahead.make_ready(limit_s=0.1)
-        after_own_click = len(made)
-        await asyncio.sleep(0.35)
-        await ahead.make_ready(limit_s=0.1)
-        return after_own_click, len(made)
-    assert run(scenario()) == (0, 2)
-    assert [store.take(), store.take(), store.take()] == [1, 2, 3]  # then made at once
-
-
-@pytest.mark.parametrize("name, module, attribute", [
-    ("Lead outcomes", "outcomes", "_donut"), ("Segments", "segments", "_bars")])
-def test_each_views_charts_made_ahead_are_taken_by_one_session(area, name, module, attribute):
-    import importlib
-
-    ready = importlib.import_module(f"app.views.{module}").READY_CHARTS if module == "outcomes" \
-        else importlib.import_module(f"app.views.{module}").READY_BARS
-    ready.clear()
-    ready.make_one()
-    (made,) = list(ready._ready)
-    view = dict(area.views)[name]
-    view.built()
-    taken = getattr(view, attribute)
-    assert (taken is made[0]) if module == "outcomes" else (taken is made)
-    assert not ready._ready
-    if module == "outcomes":  # the zone of this warehouse's hours, whoever made the chart
-        assert view._arrival.figure.title.text.startswith("When leads arrive")
-
-
 def test_a_built_view_is_handed_out_without_waiting_for_another_sessions_build(area):
     # the event loop waited on the build lock while the build thread built another session's
-    # view (~0.5 s): a table page took ~1 s with four pages
+    # view (~0.5 s; a table page took ~1 s with four pages in one variant)
     import threading
 
     from app.views import live
