@@ -34,11 +34,13 @@ LOADING_CLASSES = frozenset({"pn-loading", "pn-arc", "pn-bar", "pn-dot", "pn-dot
 BUSY_CLASS, BUSY_SPIN = "loader", "spin"
 
 IDLE_FILTER = (
-    "Measured on an idle page (12 s, nothing clicked): the only websocket messages were "
-    "PATCH-DOC messages whose single event is a ModelChanged of `css_classes` on the template's "
-    "busy indicator (classes `loader light` ↔ `loader spin dark-light`; Panel turns it on around "
-    "the session's periodic callbacks: the data-freshness check every 5 s), and the only DOM "
-    "mutations were that indicator's class changes and the restyling of its own shadow root. "
+    "Measured on an idle page (12 s, nothing clicked) while the template still had a busy "
+    "indicator (it has none since 2026-12-07; the filter is unchanged and each run checks the "
+    "idle page again, `idle_check`): the only websocket messages were PATCH-DOC messages whose "
+    "single event is a ModelChanged of `css_classes` on that indicator (classes `loader light` "
+    "↔ `loader spin dark-light`; Panel turned it on around the session's periodic callbacks: "
+    "the data-freshness check every 5 s), and the only DOM mutations were that indicator's "
+    "class changes and the restyling of its own shadow root. "
     "Not counted as a change, therefore: messages whose events all change `css_classes` (or "
     "`busy`) — the busy indicator and Panel's loading spinner, which is the same kind of class "
     "toggle; messages that change nothing on the page (OK, ACK); mutations inside the busy "
