@@ -82,6 +82,14 @@ def value_end(values, headroom: float = 1.1) -> float:
     return float(top) * headroom if top > 0 else 1.0
 
 
+def set_value_end(axis_range, values) -> None:
+    """Set a bar chart's value axis to `value_end(values)`, only when it moves (no message
+    otherwise)."""
+    end = value_end(values)
+    if axis_range.end != end:
+        axis_range.end = end
+
+
 def bars_height(bars: int) -> int:
     """Pixels for a horizontal bar chart of `bars` bars (title and axis included)."""
     return 70 + 26 * bars
@@ -119,9 +127,7 @@ class HBar:
             self.figure.y_range.factors = factors
         if self.fixed_height is None and self.figure.height != bars_height(len(factors)):
             self.figure.height = bars_height(len(factors))
-        end = value_end(columns["_value"])
-        if self.figure.x_range.end != end:
-            self.figure.x_range.end = end
+        set_value_end(self.figure.x_range, columns["_value"])
         self.source.data = columns
 
 
@@ -144,9 +150,7 @@ class VBar:
 
     def update(self, frame: pd.DataFrame, category: str, value: str, color=BAR_COLOR) -> None:
         data = bar_data(frame, category, value, color)
-        end = value_end(data["_value"])
-        if self.figure.y_range.end != end:
-            self.figure.y_range.end = end
+        set_value_end(self.figure.y_range, data["_value"])
         self.source.data = data
 
 
