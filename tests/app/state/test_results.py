@@ -114,3 +114,37 @@ def test_the_first_page_is_warmed_once_per_version_and_pinned(layer, monkeypatch
     session = store.DashboardState(layer)
     assert len(computed) == 1  # the new session's first page came from the pin
     assert session.data.kpis["spend"] == 15
+
+
+def test_an_admins_quick_date_picks_are_warmed_and_pinned_with_the_first_page(tmp_path,
+                                                                              monkeypatch):
+    path = build_warehouse(
+        tmp_path / "w.duckdb", campaigns=[campaign(1, user=7)],
+        insights=[insight(1, "2024-04-01", spend="100"), insight(1, "2024-06-25", spend="20"),
+                  insight(1, "2024-07-02", spend="3"), insight(1, "2024-07-20", spend="1")])
+    monkeypatch.setattr(queries, "RESULTS", ResultCache(size=2))
+    computed = []
+    real = queries.DashboardQueries.compute
+    monkeypatch.setattr(queries.DashboardQueries, "compute",
+                        lambda self, *a: computed.append(a) or real(self, *a))
+    with semantic.connect(path) as layer:
+        warm_first_page(layer).join(30)
+        # the first page and Last 7 / 30 / 90 days and This month: five different ranges
+        assert len(computed) == 5
+        for i in range(20):  # busy sessions fill the LRU
+            queries.RESULTS.get((i, "x", layer.data_version), lambda i=i: i)
+        searched = []
+        real_campaigns = layer.campaigns
+        monkeypatch.setattr(layer, "campaigns", lambda **kw: searched.append(kw)
+                            or real_campaigns(**kw))
+        session = store.DashboardState(layer)
+        spend = {}
+        for name in ("Last 7 days", "Last 30 days", "Last 90 days", "This month", "All data"):
+            session.apply_quick_range(name)
+            spend[name] = session.data.kpis["spend"]
+        assert len(computed) == 5  # every pick came from the pins
+        session.campaign_search = "p"  # the campaign's project, "P"
+        assert session.data.kpis["spend"] == 124
+        assert searched == []  # the campaigns searched were warmed too
+    assert spend == {"Last 7 days": 1, "Last 30 days": 24, "Last 90 days": 24,
+                     "This month": 4, "All data": 124}
