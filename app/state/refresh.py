@@ -44,6 +44,10 @@ class _InFlight:
         self.count -= 1
         self._last[id(owner)] = time.monotonic()
 
+    def touch(self, owner: object) -> None:
+        """`owner`'s user did something that costs no update (a tab shown): as busy as one."""
+        self._last[id(owner)] = time.monotonic()
+
     def others_recent(self, owner: object, within_s: float) -> bool:
         """Whether a session other than `owner` started or finished an update in the last
         `within_s` seconds."""
@@ -100,9 +104,10 @@ QUIET_S = 2.0
 
 
 async def wait_quiet(page: object, poll_s: float = 0.05, limit_s: float = 20.0) -> bool:
-    """Wait until no update is computing, no other session has updated in the last QUIET_S and
-    no other page is opening; True then, False when that did not happen within `limit_s` (a
-    busy server: the work is better left undone, done later only if it is needed)."""
+    """Wait until no update is computing, no other session has updated (or shown a tab) in the
+    last QUIET_S and no other page is opening; True then, False when that did not happen
+    within `limit_s` (a busy server: the work is better left undone, done later only if it is
+    needed)."""
     waited = 0.0
     while IN_FLIGHT.count or IN_FLIGHT.others_recent(page, QUIET_S) or OPENING.others(page):
         if waited >= limit_s:
