@@ -125,7 +125,9 @@ class AlertsView(LiveView):
         if waiting:
             return
         self._head.object = counts_html(alerts, rules)
-        labels = [ALL_RULES, *sorted(set(alerts["label"]))]
+        # distinct labels by the column's own unique (a Python set iterated every alert row of
+        # the Arrow column: ~100 ms for a whole platform at 100x on every drawing)
+        labels = [ALL_RULES, *sorted(str(label) for label in alerts["label"].dropna().unique())]
         self._rules.options = labels
         with param.parameterized.discard_events(self):
             self.page = 1  # new data: its first page
