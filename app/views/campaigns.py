@@ -289,7 +289,7 @@ class CampaignTable(LiveView):
 
     def __panel__(self):
         size = pn.widgets.Select.from_param(self.param.page_size, label="", width=80)
-        label = HtmlBox("Rows per page", margin=(14, 4), sizing_mode="fixed", width=95)
+        label = HtmlBox("Rows per page", margin=(14, 4), sizing_mode=None, width=95)
         columns = pn.widgets.MultiChoice.from_param(
             self.param.shown, name="Columns", options={COLUMNS[f]: f for f in FIELDS[1:]},
             sizing_mode="stretch_width", max_width=900)

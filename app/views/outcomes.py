@@ -76,7 +76,7 @@ class Donut:
                              glyph_width=10, spacing=0, border_line_color=None, margin=0,
                              padding=4, background_fill_alpha=0)
         self.figure = fig
-        self.message = HtmlBox("", css=CSS, visible=False, sizing_mode="fixed", width=500)
+        self.message = HtmlBox("", css=CSS, visible=False, sizing_mode=None, width=500)
         self.layout = pn.Column(pn.pane.Bokeh(fig, sizing_mode="fixed"), self.message)
 
     def update(self, status: pd.DataFrame) -> None:

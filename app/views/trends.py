@@ -192,5 +192,5 @@ class TrendsView(LiveView):
         grain = pn.widgets.RadioButtonGroup.from_param(
             self.store.param.grain, options={"Day": "day", "Week": "week", "Month": "month"},
             button_type="primary", button_style="outline", label="")
-        return pn.Column(pn.Row(HtmlBox("<b>Grain</b>", margin=(12, 6), sizing_mode="fixed", width=50), grain),
+        return pn.Column(pn.Row(HtmlBox("<b>Grain</b>", margin=(12, 6), sizing_mode=None, width=50), grain),
                          self._layout, sizing_mode="stretch_width")

@@ -304,3 +304,21 @@ def test_a_built_view_is_handed_out_without_waiting_for_another_sessions_build(a
     finally:
         release.set()
         worker.join()
+
+
+def test_the_served_page_passes_bokehs_checks(warehouse, monkeypatch):
+    # a 'fixed' box without a height logged W-1005 (FIXED_SIZING_MODE) on every page open
+    # (empty layouts, W-1002, are the hidden views before they are drawn: Panel silences them)
+    from bokeh.core.validation import check_integrity
+    from bokeh.document import Document
+
+    from app import dashboard
+
+    monkeypatch.setattr(dashboard, "follow_new_data", lambda state: None)
+    monkeypatch.setattr(dashboard, "warm_first_page", lambda layer: None)
+    _state, template = dashboard.build(warehouse, served=True)
+    doc = Document()
+    template.server_doc(doc)
+    issues = check_integrity(list(doc.models))
+    assert [str(issue) for issue in issues.warning if issue.code != 1002] == []
+    assert [str(issue) for issue in issues.error] == []
