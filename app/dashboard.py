@@ -279,10 +279,11 @@ class MainArea(pn.viewable.Viewer):
         super().__init__(**params)
         self.kpis = KpiCards(store=state)
         self.table = CampaignTable(store=state)
+        self.segments = SegmentsView(store=state, active=False)
         self.views = [("Campaigns", self.table),
                       ("Trends", TrendsView(store=state, active=False)),
                       ("Lead outcomes", OutcomesView(store=state, active=False)),
-                      ("Segments", SegmentsView(store=state, active=False)),
+                      ("Segments", self.segments),
                       ("Alerts", AlertsView(store=state, active=False))]
         if state.tenant is None:  # admins: refused rows quote source values (personal data)
             self.views.append(("Data health", DataHealthView(store=state, active=False)))

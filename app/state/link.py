@@ -1,5 +1,6 @@
 """A page's view as a URL query string and back: the catalog's filter names (repeated for several
-values) plus the page's own (`search`, `tab`, `grain`, `compare`, `sort`, `page`, `detail`).
+values) plus the page's own (`search`, `tab`, `grain`, `compare`, `by`, `sort`, `page`,
+`detail`).
 
 `read` never fails: a parameter it does not know, or a value it cannot use, is left out and
 named in a note the page shows. Pure: whether a value exists in the data, or belongs to the
@@ -19,6 +20,8 @@ from semantic import catalog
 TABS = ("campaigns", "trends", "outcomes", "segments", "alerts", "health")
 GRAINS = ("day", "week", "month")
 COMPARES = ("previous", "year")
+#: what the Segments tab breaks down by
+SEGMENT_KEYS = ("project", "business_user")
 #: the table's sortable columns (app.views.campaigns.FIELDS; checked there by a test)
 SORTABLE = ("campaign", "project", "business_user", "start_time", "stop_time", "spend", "leads",
             "cpl", "budget_utilization", "ctr", "cpc", "qualified_leads", "daily_budget",
@@ -27,7 +30,7 @@ DEFAULT_SORT = ("spend", False)
 #: more values than this for one parameter are cut (a link is not a bulk interface)
 MAX_VALUES = 200
 MAX_TEXT = 200
-PAGE_PARAMS = ("search", "tab", "grain", "compare", "sort", "page", "detail")
+PAGE_PARAMS = ("search", "tab", "grain", "compare", "by", "sort", "page", "detail")
 #: parameters of the page that are not part of its view (a signed embed token): not noted
 CARRIED = ("embed",)
 
@@ -46,6 +49,7 @@ class Link:
     tab: str = "campaigns"
     grain: str | None = None
     compare: str = "previous"
+    by: str = "project"  # the Segments tab's breakdown
     sort: tuple[str, bool] = DEFAULT_SORT  # (column, ascending)
     page: int = 1
     detail: int | None = None
@@ -158,7 +162,7 @@ def _read_one(link: Link, name: str, values: list[str]) -> tuple[Link, str]:
         sort = _sort(value)
         return (replace(link, sort=sort), "") if sort else \
             (link, f"sort: {_shown(value)} is not a column:asc|desc of the table: ignored")
-    choices = {"tab": TABS, "grain": GRAINS, "compare": COMPARES}[name]
+    choices = {"tab": TABS, "grain": GRAINS, "compare": COMPARES, "by": SEGMENT_KEYS}[name]
     value = value.strip().lower()
     if value not in choices:
         return link, f"{name}: {_shown(value)} is not one of {', '.join(choices)}: ignored"

@@ -1,7 +1,7 @@
 """The page's view and its URL kept equal: every filter, the tab, the trend grain, the
-comparison, the table's sort and page and the open campaign are in the query string
-(`app.state.link`); a change is a new browser history entry, and back/forward or an opened
-link restores the view. Also the chips of the filters in force and the link's notes (what
+comparison, the Segments breakdown, the table's sort and page and the open campaign are in the
+query string (`app.state.link`); a change is a new browser history entry, and back/forward or
+an opened link restores the view. Also the chips of the filters in force and the link's notes (what
 of an opened link was ignored).
 """
 
@@ -54,6 +54,7 @@ class PageLink:
         state.param.watch(self._on_change, [*FILTERS, "grain", "compare"])
         state.param.watch(self._on_data, "data")
         area.tabs.param.watch(self._on_change, "active")
+        area.segments.param.watch(self._on_change, "by")
         self.table.param.watch(self._on_change, ["page", "sort_by", "ascending", "opened"])
         self.bar.param.watch(self._on_address, "query")
 
@@ -67,7 +68,8 @@ class PageLink:
             date_from=first, date_to=last, lead_status=tuple(state.lead_statuses),
             campaign=tuple(state.campaigns), search=state.campaign_search.strip(),
             tab=self.area.names[self.area.tabs.active], grain=grain, compare=state.compare,
-            sort=(table.sort_by, table.ascending), page=table.wanted_page,
+            by=self.area.segments.by, sort=(table.sort_by, table.ascending),
+            page=table.wanted_page,
             detail=table.opened)
 
     def address(self) -> str:
@@ -125,6 +127,7 @@ class PageLink:
         else:
             notes.append(f"tab: {link.tab} is not available here")
             self.area.tabs.active = 0
+        self.area.segments.by = link.by
         self.table.param.update(sort_by=link.sort[0], ascending=link.sort[1])
         shown = self.table.resume(link.page)
         if shown is not None and shown != link.page:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import panel as pn
+import param
 
 from app.state.store import OTHER, SEGMENT_TOP_N
 from app.views import charts
@@ -76,12 +77,17 @@ class SegmentsView(LiveView):
     tab's first showing send and lay out twice the models)."""
 
     part = "segments"
+    by = param.Selector(default="project", objects=list(KEYS),
+                        doc="What the charts break down by (in the page's link).")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.param.watch(self._on_by, "by")
 
     def build(self):
-        self._by = pn.widgets.RadioButtonGroup(
-            options={f"By {label.lower()}": key for key, label in KEYS.items()},
-            value="project", button_type="primary", button_style="outline")
-        self._by.param.watch(self._on_by, "value")
+        self._by = pn.widgets.RadioButtonGroup.from_param(
+            self.param.by, options={f"By {label.lower()}": key for key, label in KEYS.items()},
+            button_type="primary", button_style="outline", name="")
         # a fixed height (room for every bar): a height that followed the bars made the
         # browser lay the whole page out again on each change (~0.6 s)
         self._bars = {metric: charts.HBar(METRICS[metric].label,
@@ -101,19 +107,19 @@ class SegmentsView(LiveView):
             sizing_mode="stretch_width")
 
     def slice(self, data) -> tuple:
-        return tuple(data.segments.get(key) for key in KEYS)
+        # the breakdown too: changed while hidden (a link, back/forward), drawn when shown
+        return (self.by, *(data.segments.get(key) for key in KEYS))
 
     def _clicked(self, value: str) -> None:
-        key = self._by.value
+        key = self.by
         self.store.cross_filter(key, int(value) if key == "business_user" else value)
 
     def _on_by(self, _event) -> None:
-        if self.active and self.store.data is not None and not self._message.visible:
-            with pn.io.hold():
-                self.draw(self.store.data)
+        if self.active:
+            self._update()  # the same charts redrawn in place
 
     def draw(self, data) -> None:
-        key = self._by.value
+        key = self.by
         for metric, show, color in CHARTS:
             title = METRICS[metric].label
             bar = self._bars[metric]

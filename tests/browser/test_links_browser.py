@@ -283,6 +283,30 @@ def test_back_and_forward_walk_the_changes(demo_url, layer, new_page):
     watched.assert_no_errors()
 
 
+def test_the_segments_breakdown_is_in_the_link(demo_url, layer, new_page):
+    span = activity_span(layer)
+    base = dates(*span)
+    watched = new_page()
+    page = watched.page
+    page.goto(f"{demo_url}/dashboard?tab=segments&by=business_user")
+    wait_for_kpis(page)
+    expect_tab(page, "Segments")
+    by_user = page.get_by_role("button", name="By business user")
+    by_project = page.get_by_role("button", name="By project")
+    expect(by_user).to_have_class(re.compile(r"\bbk-active\b"))
+    bars(page, "CTR", lambda rows: all(bar["name"].startswith(("User ", "Other"))
+                                       for bar in rows))
+    expect_query(page, **base, tab="segments", by="business_user")
+    by_project.click()
+    expect_query(page, **base, tab="segments")  # by project: the default, not written
+    bars(page, "CTR", lambda rows: not rows[0]["name"].startswith("User "))
+    page.go_back()
+    expect_query(page, **base, tab="segments", by="business_user")
+    expect(by_user).to_have_class(re.compile(r"\bbk-active\b"))
+    bars(page, "CTR", lambda rows: rows[0]["name"].startswith("User "))
+    watched.assert_no_errors()
+
+
 def test_a_quick_back_leaves_the_address_and_the_view_in_step(demo_url, layer, new_page):
     """Back pressed within one server round trip of a change: the entry the server sent for
     the change crosses the Back; the address must end as the view shown (it stayed on the

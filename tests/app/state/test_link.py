@@ -11,14 +11,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.state.link import COMPARES, GRAINS, SORTABLE, TABS, Link, parse, read
+from app.state.link import COMPARES, GRAINS, SEGMENT_KEYS, SORTABLE, TABS, Link, parse, read
 from app.views.campaigns import FIELDS
 from semantic import catalog
 
 FULL = Link(business_user=(1122, 7), project=("Kings Way", "Zed & Co"),
             date_from=dt.date(2024, 7, 1), date_to=dt.date(2024, 7, 31),
             lead_status=("QUALIFIED",), campaign=(2933,), search="kings, 12", tab="trends",
-            grain="week", compare="year", sort=("cpl", False), page=2, detail=2933)
+            grain="week", compare="year", by="business_user", sort=("cpl", False), page=2,
+            detail=2933)
 
 
 def test_the_issue_example_reads_as_written():
@@ -58,7 +59,8 @@ def test_defaults_make_an_empty_query():
 
 
 @pytest.mark.parametrize("choice", [*(("tab", t) for t in TABS), *(("grain", g) for g in GRAINS),
-                                    *(("compare", c) for c in COMPARES)])
+                                    *(("compare", c) for c in COMPARES),
+                                    *(("by", k) for k in SEGMENT_KEYS)])
 def test_every_choice_round_trips(choice):
     name, value = choice
     link, notes = parse(f"{name}={value}")

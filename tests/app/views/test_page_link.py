@@ -93,9 +93,11 @@ def test_the_url_says_what_the_page_shows_and_reopens_it(layer):
                        campaign_search="kings")
     state.grain = "month"
     area.tabs.active = area.names.index("segments")
+    area.segments.by = "business_user"
     area.table.param.update(sort_by="leads", ascending=True)
     area.table.opened = 1
     query = area.link.bar.query
+    assert "by=business_user" in query
     assert query == area.link.link().query()
     assert parse(query)[1] == []
     again, other = page(layer, query)
@@ -103,6 +105,9 @@ def test_the_url_says_what_the_page_shows_and_reopens_it(layer):
     assert again._inputs() == state._inputs()
     assert again.data.kpis == state.data.kpis
     assert other.names[other.tabs.active] == "segments"
+    assert other.segments.by == "business_user"
+    # the reopened Segments tab draws business users' bars
+    assert other.segments._bars["cpl"].source.data["name"][0].startswith("User ")
     assert (other.table.sort_by, other.table.ascending, other.table.opened) == \
         ("leads", True, 1)
     assert other.table.detail.shown == 1
@@ -358,3 +363,16 @@ def test_detail_numbers_equal_the_layers(layer):
     leads, count = layer.campaign_leads(3, Filters(date_from=JULY[0]), tenant=None)
     assert count == 1 and [r[0] for r in grid_rows(area, "leads")] == \
         [str(i) for i in leads["lead_id"]]
+
+
+def test_the_segments_breakdown_changed_while_hidden_is_drawn_when_shown(layer):
+    _state, area = page(layer, "tab=segments")
+    cpl = area.segments._bars["cpl"].source
+    assert not cpl.data["name"][0].startswith("User ")
+    area.tabs.active = area.names.index("campaigns")
+    renders = area.segments.renders
+    area.link._on_address(SimpleNamespace(new="by=business_user"))  # back/forward to it
+    assert area.segments.by == "business_user" and area.segments.renders == renders
+    area.tabs.active = area.names.index("segments")
+    assert area.segments.renders == renders + 1
+    assert all(name.startswith("User ") for name in cpl.data["name"])
