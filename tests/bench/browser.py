@@ -60,7 +60,7 @@ def tab_medians(samples) -> dict[str, float]:
 class DashboardServer:
     """`panel serve app/dashboard.py` on a free loopback port, log in a file."""
 
-    def __init__(self, db: Path, log: Path, root: Path, port: int):
+    def __init__(self, db: Path, log: Path, root: Path, port: int, procs: int = 1):
         root = root.resolve()
         self.port, self.log_path = port, log
         self.url = f"http://127.0.0.1:{port}/dashboard"
@@ -72,7 +72,8 @@ class DashboardServer:
                 p for p in (str(root), env.get("PYTHONPATH")) if p)
         panel = Path(sys.executable).with_name("panel")
         command = [str(panel), "serve", "app/dashboard.py", "--address", "127.0.0.1",
-                   "--port", str(port), "--allow-websocket-origin", f"127.0.0.1:{port}"]
+                   "--port", str(port), "--allow-websocket-origin", f"127.0.0.1:{port}",
+                   *(["--num-procs", str(procs)] if procs > 1 else [])]
         self._log = log.open("wb")
         self.process = subprocess.Popen(command, cwd=root, env=env, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -175,11 +176,16 @@ async def one_page(browser, url, run: PageRun, number: int, round_no: int, text:
         await session.close()
 
 
+def run_key(scale: float, pages: int, procs: int = 1) -> str:
+    """A run's key in docs/browser_latency.json: "s1-p4", "s1-p4-n2" (2 server processes)."""
+    return f"s{scale:g}-p{pages}" + (f"-n{procs}" if procs > 1 else "")
+
+
 def measure(db: Path, pages: int, rounds: int, text: str, user: str, root: Path,
-            idle_s: float = 0.0) -> dict:
+            idle_s: float = 0.0, procs: int = 1) -> dict:
     port = free_port()
-    log = CACHE / f"browser-server-{db.stem}-p{pages}.log"
-    server = DashboardServer(db, log, root, port)
+    log = CACHE / f"browser-server-{db.stem}-p{pages}{f'-n{procs}' if procs > 1 else ''}.log"
+    server = DashboardServer(db, log, root, port, procs)
     load_before = os.getloadavg()[0]  # a shared machine: other work slows every click
     try:
         server.wait_ready()
@@ -189,13 +195,14 @@ def measure(db: Path, pages: int, rounds: int, text: str, user: str, root: Path,
     finally:
         server.stop()
     if run.samples and run.samples[0].trace is not None:
-        with (CACHE / f"browser-trace-{db.stem}-p{pages}.json").open("w") as out:
+        with (CACHE / f"browser-trace-{db.stem}-p{pages}-n{procs}.json").open("w") as out:
             json.dump([s.__dict__ for s in run.samples], out, indent=1)
     samples = [(s.kind, s.ms, s.message_ms) for s in run.samples]
     opens = [(o.kpis_ms, o.settled_ms) for o in run.opens]
     open_stats = {"page open to KPIs": summarize(("kpis", k) for k, _ in opens).get("kpis"),
                   "page open to settled": summarize(("open", s) for _, s in opens).get("open")}
-    return {"pages": pages, "rounds": rounds, "wall_s": round(wall, 1), "idle_check": idle,
+    return {"pages": pages, "procs": procs, "rounds": rounds, "wall_s": round(wall, 1),
+            "idle_check": idle,
             "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "kinds": summarize(samples), "page_open": open_stats,
             "errors": run.errors[:20], "error_count": len(run.errors),
@@ -265,13 +272,14 @@ def table(result: dict) -> str:
             f"{'p95':>9} {'max':>9} {'last msg':>9}"]
     for key in sorted(result["runs"], key=lambda k: tuple(float(v[1:]) for v in k.split("-"))):
         entry = result["runs"][key]
+        pages = f"{entry['pages']}" + (f"×{entry['procs']}p" if entry.get("procs", 1) > 1 else "")
         kinds = dict(entry["page_open"]) | entry["kinds"]
         for kind, s in kinds.items():
             if not s:
                 continue
             cells = [f"{s[f]:>6.0f} ms" if s.get(f) is not None else f"{'–':>9}"
                      for f in ("median_ms", "p95_ms", "max_ms", "message_median_ms")]
-            rows.append(f"{entry['scale']:>5} {entry['pages']:>5}  {kind:<22} {s['count']:>4} "
+            rows.append(f"{entry['scale']:>5} {pages:>5}  {kind:<22} {s['count']:>4} "
                         f"{s.get('timeouts', 0):>4} {' '.join(cells)}")
     return "\n".join(rows)
 
@@ -281,6 +289,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", default="1,100", help="comma-separated scales, e.g. 1,100")
     parser.add_argument("--pages", default="1,4", help="concurrent pages, e.g. 1,4")
     parser.add_argument("--rounds", type=int, default=3, help="script rounds per page")
+    parser.add_argument("--procs", type=int, default=1,
+                        help="server processes (panel serve --num-procs), as `just serve-prod` "
+                             "with 2; 1: one process, as `just serve`")
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="serve the app/ of this folder (e.g. an exported snapshot)")
     parser.add_argument("--idle", type=float, default=12.0,
@@ -305,14 +316,15 @@ def main(argv: list[str] | None = None) -> None:
         text, user, data = script_inputs(db)
         for index, pages in enumerate(page_counts):
             print(f"[{time.perf_counter() - began:5.0f} s] scale {scale:g}, {pages} page(s), "
-                  f"{args.rounds} round(s); search {text!r}, business user {user}", flush=True)
+                  f"{args.rounds} round(s), {args.procs} server process(es); search {text!r}, "
+                  f"business user {user}", flush=True)
             entry = measure(db, pages, args.rounds, text, user, args.root,
-                            args.idle if index == 0 else 0.0)
+                            args.idle if index == 0 else 0.0, args.procs)
             entry.update(scale=f"{scale:g}", date=result["date"], data=data,
                          search_text=text, business_user=user, python=platform.python_version(),
                          app=app_version(args.root),
                          server_refresh=server_refresh_note(f"{scale:g}"))
-            result["runs"][f"s{scale:g}-p{pages}"] = entry
+            result["runs"][run_key(scale, pages, args.procs)] = entry
             if entry["error_count"]:
                 print(f"  {entry['error_count']} error(s), e.g. {entry['errors'][:3]}",
                       flush=True)

@@ -354,14 +354,19 @@ def _browser_section(result: dict | None) -> list[str]:
               "it.", "",
               "| scale | pages | date | kind | clicks | timeouts | median | p95 | max | "
               "last message |", "|---|---|---|---|---|---|---|---|---|---|"]
-    runs = sorted(result["runs"].values(), key=lambda e: (float(e["scale"]), e["pages"]))
+    runs = sorted(result["runs"].values(),
+                  key=lambda e: (float(e["scale"]), e["pages"], e.get("procs", 1)))
+
+    def pages(e: dict) -> str:
+        procs = e.get("procs", 1)
+        return f"{e['pages']}" + (f" ({procs} server processes)" if procs > 1 else "")
     for e in runs:
         kinds = {**(e.get("page_open") or {}), **(e.get("kinds") or {})}
         for kind, s in kinds.items():
             if not s:
                 continue
             name = f"**{kind}**" if kind == "all clicks" else kind
-            lines.append(f"| {e['scale']} | {e['pages']} | {e.get('date', '?')} | {name} | "
+            lines.append(f"| {e['scale']} | {pages(e)} | {e.get('date', '?')} | {name} | "
                          f"{s['count']} | {s.get('timeouts', 0)} | "
                          f"{_fmt(s['median_ms'], ' ms', 0)} | {_fmt(s['p95_ms'], ' ms', 0)} | "
                          f"{_fmt(s['max_ms'], ' ms', 0)} | "
@@ -372,7 +377,7 @@ def _browser_section(result: dict | None) -> list[str]:
         idle = e.get("idle_check")
         idle_text = (f"; idle check ({idle['seconds']:g} s, page untouched): "
                      f"{idle['counted_changes']} change(s) counted" if idle else "")
-        lines.append(f"- scale {e['scale']}, {e['pages']} page(s), app: {e.get('app', '?')}: "
+        lines.append(f"- scale {e['scale']}, {pages(e)} page(s), app: {e.get('app', '?')}: "
                      f"{e.get('rounds', '?')} rounds in {_fmt(e.get('wall_s'), ' s')}; errors: "
                      f"{e.get('error_count', 0)}; 1-minute load average {load or '?'}"
                      f"{idle_text}; the recorder's own main-thread time "
