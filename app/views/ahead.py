@@ -29,12 +29,12 @@ log = logging.getLogger(__name__)
 #: GIL meanwhile made page open ~0.5 s slower (A/B, 2026-12-06); the build then overlaps the
 #: browser drawing the page, when the server is idle.
 AHEAD_DELAY_S = 1.0
-#: After a page's hidden views were put on it, the event loop serves others this long before
-#: the process puts another page's on theirs.
+#: After a hidden view was put on a page, the event loop serves others this long before the
+#: process puts the next one on any page.
 ATTACH_GAP_S = 0.05
 #: An attach not run within this long (its page went away meanwhile) no longer holds the turn.
 ATTACH_TIMEOUT_S = 5.0
-#: One page's hidden views put on it at a time, in the whole process (one lock per event loop).
+#: One hidden view put on a page at a time, in the whole process (one lock per event loop).
 #: Each session attached its views on its own, all five queued back to back as soon as it was
 #: quiet; with four pages that was up to ~2 s in which the event loop served no one (a
 #: four-page benchmark's slowest tab clicks waited 2-5 s for it).
@@ -87,37 +87,34 @@ def build_ahead(views: list, page: object = None, doc=None) -> asyncio.Task | No
 
 async def attach_hidden(views: list, ahead: asyncio.Task | None, page: object = None,
                         doc=None) -> None:
-    """Once the page has loaded: put its hidden views on the page with the current data, all in
-    one document change (one message, and the document's models collected once: ~150-200 ms
-    of the event loop for five views, where one at a time cost about twice that and a click
-    made meanwhile met the rest), one page at a time in the whole process and only while it is
-    quiet. A tab's first showing is then only the browser's display switch."""
+    """Once the page has loaded: put each hidden view on the page with the current data, one
+    at a time in the whole process and only while it is quiet (a click in between is not kept
+    waiting for all of them). A tab's first showing is then only the browser's display
+    switch."""
     if ahead is not None:
         await ahead
-    built = [view for view in views if view.is_built]  # the others are built when shown
-    if not built:
-        return
     loop = asyncio.get_running_loop()
-    async with _TURNS.setdefault(loop, asyncio.Lock()):
-        if not await wait_quiet(page) or closed(doc):
-            return  # drawn when its tab is shown
-        done = loop.create_future()
-        # as a document callback: Bokeh sends the changes when it returns (changes made from a
-        # coroutine without the document lock waited for the page's next message)
-        with set_curdoc(doc):
-            pn.state.execute(partial(_attach, built, done), schedule=True)
-        await asyncio.wait([done], timeout=ATTACH_TIMEOUT_S)
-        await asyncio.sleep(ATTACH_GAP_S)
+    turn = _TURNS.setdefault(loop, asyncio.Lock())
+    for view in views:
+        if not view.is_built:
+            continue  # not built ahead (a busy server): built, off the loop, when shown
+        async with turn:
+            if not await wait_quiet(page) or closed(doc):
+                return  # drawn when its tab is shown
+            done = loop.create_future()
+            # as a document callback: Bokeh sends the changes when it returns (changes made
+            # from a coroutine without the document lock waited for the page's next message)
+            with set_curdoc(doc):
+                pn.state.execute(partial(_attach, view, done), schedule=True)
+            await asyncio.wait([done], timeout=ATTACH_TIMEOUT_S)
+            await asyncio.sleep(ATTACH_GAP_S)
 
 
-def _attach(views: list, done: asyncio.Future) -> None:
+def _attach(view, done: asyncio.Future) -> None:
     try:
-        with pn.io.hold(freeze=True):
-            for view in views:
-                try:
-                    view.attach()
-                except Exception:  # noqa: BLE001 - the view is then drawn when its tab is shown
-                    log.exception("attaching a hidden view failed")
+        view.attach()
+    except Exception:  # noqa: BLE001 - the view is then drawn when its tab is shown
+        log.exception("attaching a hidden view failed")
     finally:
         if not done.done():
             done.set_result(None)
