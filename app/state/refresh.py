@@ -103,13 +103,18 @@ OPENING = _Opening()
 QUIET_S = 2.0
 
 
+def is_quiet(page: object) -> bool:
+    """No update is computing, no session but `page` has updated (or shown a tab) in the last
+    QUIET_S and no other page is opening."""
+    return not (IN_FLIGHT.count or IN_FLIGHT.others_recent(page, QUIET_S)
+                or OPENING.others(page))
+
+
 async def wait_quiet(page: object, poll_s: float = 0.05, limit_s: float = 20.0) -> bool:
-    """Wait until no update is computing, no other session has updated (or shown a tab) in the
-    last QUIET_S and no other page is opening; True then, False when that did not happen
-    within `limit_s` (a busy server: the work is better left undone, done later only if it is
-    needed)."""
+    """Wait until `is_quiet(page)`; True then, False when that did not happen within `limit_s`
+    (a busy server: the work is better left undone, done later only if it is needed)."""
     waited = 0.0
-    while IN_FLIGHT.count or IN_FLIGHT.others_recent(page, QUIET_S) or OPENING.others(page):
+    while not is_quiet(page):
         if waited >= limit_s:
             return False
         await asyncio.sleep(poll_s)

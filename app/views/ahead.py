@@ -1,6 +1,6 @@
-"""Getting a page's hidden views ready in the background: their components are built in the
-build thread while the browser draws the page, and put on the page, drawn with the current
-data, as soon as it has loaded (`app.dashboard.MainArea`). A tab's first showing is then the
+"""Getting a page's hidden views ready in the background: once a browser has loaded the page,
+their components are built in the build thread and put on the page, drawn with the current
+data (`app.dashboard.MainArea`). A tab's first showing is then the
 browser's display switch. Only on a quiet server (`app.state.refresh.wait_quiet`): putting
 views on the page costs the event loop that every session shares, so with other sessions
 clicking a page gives this up and each view is built when its tab is first shown.
@@ -19,16 +19,11 @@ from functools import partial
 import panel as pn
 from panel.io.state import set_curdoc
 
-from app.state.refresh import OPENING, wait_quiet
+from app.state.refresh import OPENING, is_quiet, wait_quiet
 from app.views.live import build_in_worker, closed
 
 log = logging.getLogger(__name__)
 
-#: Pause after a session's page was built before building its hidden views: the browser first
-#: loads its scripts (~0.8 s here) from this same process, and a building thread holding the
-#: GIL meanwhile made page open ~0.5 s slower (A/B, 2026-12-06); the build then overlaps the
-#: browser drawing the page, when the server is idle.
-AHEAD_DELAY_S = 1.0
 #: After a hidden view was put on a page, the event loop serves others this long before the
 #: process puts the next one on any page.
 ATTACH_GAP_S = 0.05
@@ -47,16 +42,23 @@ def prepare_hidden(page: object, views: list) -> None:
     enough. While `page` opens, other sessions' background work holds back (`OPENING`)."""
     OPENING.begin(page)
     doc = pn.state.curdoc
-    ahead = build_ahead(views, page, doc)
+    ahead: list[asyncio.Task] = []
 
     async def loaded() -> None:
+        # built once a browser has loaded the page, not at a fixed delay: a session no browser
+        # ever loads (a link checker, a health probe) builds nothing; and the browser has its
+        # scripts by then (a build thread holding the GIL while it loaded them from this
+        # process made page open ~0.5 s slower, A/B 2026-12-06)
         OPENING.end(page)
-        await attach_hidden(views, ahead, page, doc)
+        task = build_ahead(views, page, doc)
+        if task is not None:
+            ahead.append(task)
+        await attach_hidden(views, task, page, doc)
 
     def destroyed(_context) -> None:
         OPENING.end(page)
-        if ahead is not None:
-            ahead.cancel()
+        for task in ahead:
+            task.cancel()
     pn.state.onload(loaded)
     pn.state.on_session_destroyed(destroyed)
 
@@ -72,7 +74,6 @@ def build_ahead(views: list, page: object = None, doc=None) -> asyncio.Task | No
         return None
 
     async def run() -> None:
-        await asyncio.sleep(AHEAD_DELAY_S)
         for view in views:
             # other sessions' clicks and page opens first; on a busy server a view is built
             # only when its tab is shown
@@ -98,16 +99,24 @@ async def attach_hidden(views: list, ahead: asyncio.Task | None, page: object = 
     for view in views:
         if not view.is_built:
             continue  # not built ahead (a busy server): built, off the loop, when shown
-        async with turn:
+        while True:
+            # quiet first, then the turn: a page waiting for quiet while holding the turn kept
+            # every other page's views waiting too (one page idle, another clicking: the
+            # clicking page's views waited 16 s for the idle one's quiet)
             if not await wait_quiet(page) or closed(doc):
                 return  # drawn when its tab is shown
-            done = loop.create_future()
-            # as a document callback: Bokeh sends the changes when it returns (changes made
-            # from a coroutine without the document lock waited for the page's next message)
-            with set_curdoc(doc):
-                pn.state.execute(partial(_attach, view, done), schedule=True)
-            await asyncio.wait([done], timeout=ATTACH_TIMEOUT_S)
-            await asyncio.sleep(ATTACH_GAP_S)
+            async with turn:
+                if not is_quiet(page) or closed(doc):
+                    continue  # someone clicked while this page waited for its turn
+                done = loop.create_future()
+                # as a document callback: Bokeh sends the changes when it returns (changes
+                # made from a coroutine without the document lock waited for the page's next
+                # message)
+                with set_curdoc(doc):
+                    pn.state.execute(partial(_attach, view, done), schedule=True)
+                await asyncio.wait([done], timeout=ATTACH_TIMEOUT_S)
+                await asyncio.sleep(ATTACH_GAP_S)
+                break
 
 
 def _attach(view, done: asyncio.Future) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from types import SimpleNamespace
 
 import panel as pn
 import pytest
@@ -15,7 +16,8 @@ from app.dashboard import MainArea
 from app.state import store
 from app.state.layers import get_layer
 from app.state.refresh import IN_FLIGHT, QUIET_S, wait_quiet
-from app.views.ahead import ATTACH_GAP_S, attach_hidden
+from app.views import ahead
+from app.views.ahead import ATTACH_GAP_S, attach_hidden, prepare_hidden
 
 #: how long a served page's document callback takes to come round (a busy event loop)
 CALLBACK_DELAY_S = 0.1
@@ -66,3 +68,52 @@ def test_a_tab_shown_holds_back_other_pages_background_work(area, monkeypatch):
     assert IN_FLIGHT.others_recent(other_page, QUIET_S)
     assert not run(wait_quiet(other_page, limit_s=0.2)), "not quiet right after a tab click"
     assert run(wait_quiet(area.kpis.store, limit_s=0.2)), "its own page's work goes on"
+
+
+def test_a_page_waiting_for_quiet_does_not_hold_the_turn(monkeypatch):
+    # page "idle" must wait: the other page ("busy") has just clicked; "busy" itself may put
+    # its views on its page at once (its own clicks do not hold it back)
+    attached: list[tuple[str, float]] = []
+
+    class View:
+        is_built = True
+
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def attach(self) -> None:
+            attached.append((self.name, time.monotonic()))
+
+    monkeypatch.setattr(IN_FLIGHT, "_last", {})
+
+    async def scenario() -> float:
+        IN_FLIGHT.touch("busy")
+        started = time.monotonic()
+        await asyncio.gather(attach_hidden([View("idle")], None, page="idle"),
+                             attach_hidden([View("busy")], None, page="busy"))
+        return started
+    started = run(scenario())
+    order = [name for name, _ in attached]
+    assert order == ["busy", "idle"]
+    assert attached[0][1] - started < 0.5, "not kept waiting for the idle page's quiet"
+    assert attached[1][1] - started >= QUIET_S - 0.1
+
+
+def test_hidden_views_are_built_only_once_a_browser_has_loaded_the_page(monkeypatch):
+    # a session no browser loads (a health probe, a link checker) built its views before
+    onloads, built = [], []
+    monkeypatch.setattr(pn.state, "onload", onloads.append)
+    monkeypatch.setattr(pn.state, "on_session_destroyed", lambda callback: None)
+    monkeypatch.setattr(ahead, "build_ahead", lambda *args: built.append(args) or None)
+
+    async def scenario() -> tuple[int, int]:
+        prepare_hidden("page", [SimpleNamespace(is_built=False)])
+        await asyncio.sleep(1.5)
+        before = len(built)
+        await onloads[0]()
+        return before, len(built)
+    try:
+        assert run(scenario()) == (0, 1)
+    finally:
+        from app.state.refresh import OPENING
+        OPENING.end("page")

@@ -152,7 +152,7 @@ def test_background_work_holds_back_while_another_page_opens():
         OPENING.begin(mine)  # a page's own opening does not hold its own work back
         OPENING.begin(other)
         task = build_ahead([View()], mine)
-        await asyncio.sleep(1.3)  # past AHEAD_DELAY_S
+        await asyncio.sleep(0.3)
         while_other_opens = list(built)
         OPENING.end(other)
         await task
