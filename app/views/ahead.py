@@ -1,9 +1,9 @@
 """Getting a page's hidden views ready in the background: once a browser has loaded the page,
 their components are built in the build thread and put on the page, drawn with the current
-data (`app.dashboard.MainArea`). A tab's first showing is then the
-browser's display switch. Only on a quiet server (`app.state.refresh.wait_quiet`): putting
-views on the page costs the event loop that every session shares, so with other sessions
-clicking a page gives this up and each view is built when its tab is first shown.
+data (`app.dashboard.MainArea`). A tab's first showing is then the browser's display switch.
+Only on a quiet server (`app.state.refresh.wait_quiet`): putting views on the page costs the
+event loop that every session shares, so with other sessions clicking a page gives this up
+and each view is built when its tab is first shown.
 
 Not in app/dashboard.py on purpose: Panel runs that file anew for each session and Bokeh clears
 its namespace when the session ends, so a task still running then would lose its globals.
