@@ -1,8 +1,8 @@
 """The page's view and its URL kept equal: every filter, the tab, the trend grain, the
 comparison, the Segments breakdown, the table's sort and page and the open campaign are in the
 query string (`app.state.link`); a change is a new browser history entry, and back/forward or
-an opened link restores the view. Also the chips of the filters in force and the link's notes (what
-of an opened link was ignored).
+an opened link restores the view. Also the chips of the filters in force and the link's notes
+(what of an opened link was ignored).
 """
 
 from __future__ import annotations
@@ -69,8 +69,7 @@ class PageLink:
             campaign=tuple(state.campaigns), search=state.campaign_search.strip(),
             tab=self.area.names[self.area.tabs.active], grain=grain, compare=state.compare,
             by=self.area.segments.by, sort=(table.sort_by, table.ascending),
-            page=table.wanted_page,
-            detail=table.opened)
+            page=table.wanted_page, detail=table.opened)
 
     def address(self) -> str:
         """The query string of the view, with the parameters it carries (an embed token)."""

@@ -7,6 +7,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from app.state.link import SEGMENT_KEYS
 from app.state.store import OTHER, SEGMENT_TOP_N
 from app.views import charts
 from app.views import format as fmt
@@ -20,7 +21,7 @@ CHARTS = (
     ("ctr", fmt.percent, "#1a5fb4"),
     ("cost_per_qualified_lead", fmt.money, "#2d8c6a"),
 )
-KEYS = {key: DIMENSIONS[key].label for key in ("project", "business_user")}
+KEYS = {key: DIMENSIONS[key].label for key in SEGMENT_KEYS}  # in the page's link as `by`
 
 
 def short_labels(labels, width: int = 20) -> list[str]:

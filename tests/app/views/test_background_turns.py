@@ -23,17 +23,20 @@ from app.views.ahead import ATTACH_GAP_S, attach_hidden, prepare_hidden
 CALLBACK_DELAY_S = 0.1
 
 
+class View:
+    """A hidden view, built, that records when it was put on its page in `attached`."""
+
+    is_built = True
+
+    def __init__(self, name: str, attached: list[tuple[str, float]]) -> None:
+        self.name, self.attached = name, attached
+
+    def attach(self) -> None:
+        self.attached.append((self.name, time.monotonic()))
+
+
 def test_hidden_views_are_put_on_pages_one_at_a_time_in_the_whole_process(monkeypatch):
     attached: list[tuple[str, float]] = []
-
-    class View:
-        is_built = True
-
-        def __init__(self, name: str) -> None:
-            self.name = name
-
-        def attach(self) -> None:
-            attached.append((self.name, time.monotonic()))
 
     def as_document_callback(callback, schedule=True) -> None:  # served: run on a later tick
         asyncio.get_running_loop().call_later(CALLBACK_DELAY_S, callback)
@@ -42,8 +45,10 @@ def test_hidden_views_are_put_on_pages_one_at_a_time_in_the_whole_process(monkey
     monkeypatch.setattr(IN_FLIGHT, "_last", {})
 
     async def two_pages_load_at_once() -> None:
-        await asyncio.gather(attach_hidden([View("a1"), View("a2")], None, page="A"),
-                             attach_hidden([View("b1"), View("b2")], None, page="B"))
+        await asyncio.gather(attach_hidden([View("a1", attached), View("a2", attached)], None,
+                                           page="A"),
+                             attach_hidden([View("b1", attached), View("b2", attached)], None,
+                                           page="B"))
         await asyncio.sleep(2 * CALLBACK_DELAY_S)  # any callback still scheduled has run
     run(two_pages_load_at_once())
     assert sorted(name for name, _ in attached) == ["a1", "a2", "b1", "b2"]
@@ -75,22 +80,13 @@ def test_a_page_waiting_for_quiet_does_not_hold_the_turn(monkeypatch):
     # its views on its page at once (its own clicks do not hold it back)
     attached: list[tuple[str, float]] = []
 
-    class View:
-        is_built = True
-
-        def __init__(self, name: str) -> None:
-            self.name = name
-
-        def attach(self) -> None:
-            attached.append((self.name, time.monotonic()))
-
     monkeypatch.setattr(IN_FLIGHT, "_last", {})
 
     async def scenario() -> float:
         IN_FLIGHT.touch("busy")
         started = time.monotonic()
-        await asyncio.gather(attach_hidden([View("idle")], None, page="idle"),
-                             attach_hidden([View("busy")], None, page="busy"))
+        await asyncio.gather(attach_hidden([View("idle", attached)], None, page="idle"),
+                             attach_hidden([View("busy", attached)], None, page="busy"))
         return started
     started = run(scenario())
     order = [name for name, _ in attached]
