@@ -377,8 +377,9 @@ def account_menu(user: str | None) -> list:
 
 
 if pn.state.served:
-    from app.serving import offline
+    from app.serving import held_changes, offline
 
+    held_changes.install()  # a change made while the browser draws the page reaches it
     offline.before_build()  # no stylesheet from a CDN, even in a session rebuilt late
     pn.extension(design=Fast, notifications=False)
     # Bokeh's model bookkeeping once for the whole page, not once per root added
