@@ -130,6 +130,12 @@ def _thin(traced: list[tuple[float, str]], keep: int = 40) -> list:
     return folded if len(folded) <= keep else folded[:keep // 2] + folded[-keep // 2:]
 
 
+def page_error(exc) -> str:
+    """A script error in the page, with where it was thrown (its first stack frames)."""
+    stack = [line.strip() for line in (getattr(exc, "stack", "") or "").splitlines()[1:3]]
+    return f"page error: {exc}" + (f" ({'; '.join(stack)})" if stack else "")
+
+
 # -- one page ------------------------------------------------------------------------------
 @dataclass
 class Sample:
@@ -221,7 +227,7 @@ class Session:
         await self.context.add_init_script(RECORDER_JS)
         self.page = await self.context.new_page()
         self.page.set_default_timeout(ACTION_TIMEOUT_MS)
-        self.page.on("pageerror", lambda exc: self.run.errors.append(f"page error: {exc}"))
+        self.page.on("pageerror", lambda exc: self.run.errors.append(page_error(exc)))
         self.step.begin(0.0)  # page time 0 = the navigation's start
         self.step.timeout_ms = OPEN_TIMEOUT_MS
         started = time.perf_counter()
