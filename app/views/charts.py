@@ -17,12 +17,21 @@ from bokeh.models import (
     LinearColorMapper,
     NumeralTickFormatter,
     TapTool,
+    Title,
 )
 from bokeh.palettes import Blues256
 from bokeh.plotting import figure
 
 TITLE_SIZE = "11pt"
 BAR_COLOR = "#1a5fb4"
+
+
+def subtitle(fig, text: str) -> Title:
+    """A smaller second line under `fig`'s title; returned, to change its text later."""
+    line = Title(text=text, text_font_size="9pt", text_font_style="normal",
+                 text_color="#5f6b7a")
+    fig.add_layout(line, "above")
+    return line
 
 
 def _style(fig, title: str) -> None:

@@ -114,9 +114,13 @@ def arrival_frame(grid: pd.DataFrame) -> pd.DataFrame:
                        count=[fmt.integer(v) for v in grid["leads"]])
 
 
-def arrival_title(zone: str | None) -> str:
-    """The arrival grid's title names the zone its hours are in."""
-    return f"When leads arrive (hour × weekday, {zone or 'the export’s local time'})"
+ARRIVAL_TITLE = "When leads arrive (hour × weekday)"
+
+
+def arrival_zone(zone: str | None) -> str:
+    """The arrival grid's subtitle: the zone its hours are in (a line of its own: with the
+    title on one line, half a wide screen cut it)."""
+    return f"Hours in {zone or 'the export’s local time'}"
 
 
 def contact_note(kpis: dict) -> str:
@@ -145,9 +149,11 @@ class OutcomesView(LiveView):
         self._ttfc_wait = HtmlBox(note_html("Time to first contact is being computed…"),
                                   css=CSS, visible=False)
         self._arrival = charts.Heatmap(
-            "hour", "weekday", "leads", arrival_title(self.store.layer.time_zone),
+            "hour", "weekday", "leads", ARRIVAL_TITLE,
             [("Day", "@weekday"), ("Hour", "@hour:00"), ("Leads", "@count")],
             x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
+        self._arrival_zone = charts.subtitle(self._arrival.figure,
+                                             arrival_zone(self.store.layer.time_zone))
         self._note = HtmlBox("", css=CSS)
         self._layout_built = pn.Column(
             flow(self._donut.layout,
@@ -178,7 +184,7 @@ class OutcomesView(LiveView):
         if not waiting:
             self._ttfc.update(ttfc_frame(data.ttfc), "bucket", "campaigns")
         self._arrival.update(arrival_frame(data.arrival))
-        title = arrival_title(self.store.layer.time_zone)  # a new ingest may report in another
-        if self._arrival.figure.title.text != title:
-            self._arrival.figure.title.text = title
+        zone = arrival_zone(self.store.layer.time_zone)  # a new ingest may report in another
+        if self._arrival_zone.text != zone:
+            self._arrival_zone.text = zone
         self._note.object = note_html(contact_note(data.kpis))

@@ -76,7 +76,7 @@ def test_an_append_keeps_the_warehouse_zones(tmp_path):
 
 
 def test_the_arrival_grid_names_the_zone():
-    from app.views.outcomes import arrival_title
+    from app.views.outcomes import arrival_zone
 
-    assert arrival_title("UTC") == "When leads arrive (hour × weekday, UTC)"
-    assert "export’s local time" in arrival_title(None)
+    assert arrival_zone("UTC") == "Hours in UTC"
+    assert arrival_zone(None) == "Hours in the export’s local time"

@@ -165,3 +165,21 @@ def test_days_in_the_july_sample_compute_without_error(page):
     state, *_ = page
     state.date_range = (dt.date(2024, 7, 1), dt.date(2024, 7, 1))
     assert state.error == "" and state.grain == "day"
+
+
+def test_the_arrival_grid_names_its_zone_on_a_line_of_its_own(page, monkeypatch):
+    from app.views.outcomes import ARRIVAL_TITLE, arrival_zone
+
+    state, layout, views, tabs = page
+    layout.get_root(Document())
+    tabs.active = 2  # Lead outcomes
+    heatmap = views[OutcomesView]._arrival.figure
+    subtitle = views[OutcomesView]._arrival_zone
+    assert heatmap.title.text == ARRIVAL_TITLE
+    assert subtitle in heatmap.above
+    assert subtitle.text == arrival_zone(state.layer.time_zone)
+    # a new ingest reporting in another zone: the next drawing names it, in the same model
+    monkeypatch.setattr(type(state.layer), "time_zone", property(lambda _: "Africa/Cairo"))
+    state.apply_quick_range("Last 7 days")
+    assert views[OutcomesView]._arrival_zone is subtitle
+    assert subtitle.text == "Hours in Africa/Cairo"
