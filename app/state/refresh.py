@@ -78,19 +78,31 @@ class _Opening:
 
     #: a page not drawn after this long (its browser went away) no longer holds anything back
     STALE_S = 15.0
+    #: a page whose browser has not connected after this long has no browser (a link preview
+    #: fetching a shared link, a health probe): it no longer holds anything back either (Bokeh
+    #: keeps such a session for 15 s)
+    CONNECT_S = 5.0
 
     def __init__(self) -> None:
-        self._started: dict[int, float] = {}  # id of the page's store -> when it was built
+        # id of the page's store -> (when it was built, whether its browser has connected)
+        self._started: dict[int, tuple[float, Callable[[], bool]]] = {}
 
-    def begin(self, page: object) -> None:
-        self._started[id(page)] = time.monotonic()
+    def begin(self, page: object, connected: Callable[[], bool] = lambda: True) -> None:
+        self._started[id(page)] = (time.monotonic(), connected)
 
     def end(self, page: object) -> None:
         self._started.pop(id(page), None)
 
     def others(self, page: object) -> bool:
         """Whether a page other than `page` is opening."""
-        return _other_within(self._started, page, self.STALE_S, forget_s=self.STALE_S)
+        now = time.monotonic()
+        for key, (started, connected) in list(self._started.items()):
+            age = now - started
+            if age > self.STALE_S:
+                self._started.pop(key, None)
+            elif key != id(page) and (age <= self.CONNECT_S or connected()):
+                return True
+        return False
 
 
 OPENING = _Opening()

@@ -40,8 +40,8 @@ def prepare_hidden(page: object, views: list) -> None:
     """For a served page (`page`: its store, as `LatestWins` owners name a session): build its
     hidden views ahead and put them on the page once it has loaded, if the process is quiet
     enough. While `page` opens, other sessions' background work holds back (`OPENING`)."""
-    OPENING.begin(page)
     doc = pn.state.curdoc
+    OPENING.begin(page, partial(browser_connected, weakref.ref(doc) if doc else lambda: None))
     ahead: list[asyncio.Task] = []
 
     async def loaded() -> None:
@@ -61,6 +61,14 @@ def prepare_hidden(page: object, views: list) -> None:
             task.cancel()
     pn.state.onload(loaded)
     pn.state.on_session_destroyed(destroyed)
+
+
+def browser_connected(page_doc) -> bool:
+    """Whether a browser's websocket is connected to the session of the document `page_doc()`
+    (a weak reference; true outside a server and before Bokeh made the session)."""
+    context = getattr(page_doc(), "session_context", None)
+    session = context.session if context is not None else None
+    return session is None or session.connection_count > 0
 
 
 def build_ahead(views: list, page: object = None, doc=None) -> asyncio.Task | None:

@@ -175,6 +175,43 @@ def test_a_page_never_drawn_stops_holding_work_back(monkeypatch):
     assert not opening.others(object())
 
 
+def test_a_page_no_browser_connects_to_stops_holding_work_back_sooner(monkeypatch):
+    """A link preview or a probe fetching the page makes a session no browser ever connects
+    to: it holds other pages' background work back for CONNECT_S, not STALE_S."""
+    from app.state import refresh
+
+    opening = refresh._Opening()
+    now = [100.0]
+    monkeypatch.setattr(refresh.time, "monotonic", lambda: now[0])
+    preview, browser = object(), object()
+    opening.begin(preview, lambda: False)
+    opening.begin(browser, lambda: True)
+    assert opening.others(browser) and opening.others(preview)
+    now[0] += opening.CONNECT_S + 1
+    assert not opening.others(browser), "no browser: no longer opening"
+    assert opening.others(preview), "a connected browser still drawing the page: opening"
+    now[0] += opening.STALE_S
+    assert not opening.others(preview)
+
+
+def test_browser_connected_reads_the_sessions_websockets():
+    import weakref
+    from types import SimpleNamespace
+
+    from app.views.ahead import browser_connected
+
+    class Doc:  # weakly referable, as Bokeh's documents are
+        def __init__(self, context):
+            self.session_context = context
+
+    def doc(session):
+        return Doc(SimpleNamespace(session=session))
+    pages = [doc(SimpleNamespace(connection_count=0)), doc(SimpleNamespace(connection_count=1)),
+             doc(None), Doc(None)]
+    assert [browser_connected(weakref.ref(page)) for page in pages] == [False, True, True, True]
+    assert browser_connected(lambda: None)  # the page is gone: Bokeh ends its opening anyway
+
+
 def test_a_closed_pages_views_are_not_built():
     from types import SimpleNamespace
 
