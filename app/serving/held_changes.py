@@ -6,8 +6,8 @@ afterwards. But the browser pulls the document first and sends `document_ready` 
 has drawn it, so a change made in between (a view built off the event loop, a result that
 arrives while a slow browser draws the page) was never sent: the browser kept the old page.
 Panel's layouts hold on every change of their children, so under CPU load a link opening the
-Trends tab showed the tab with no charts, for good (tests/app/test_held_changes.py shows the
-loss with a Bokeh client, which never sends `document_ready`).
+Trends tab showed the tab with no charts, for good (tests/app/serving/test_held_changes.py
+shows the loss with a Bokeh client, which never sends `document_ready`).
 
 On the event loop, under the document's lock (a Bokeh callback), the held changes are sent as
 Bokeh sends any change: to a browser that has the document they are patches it applies, one
