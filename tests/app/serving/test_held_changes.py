@@ -19,17 +19,13 @@ import panel.io.document as panel_document
 import pytest
 from bokeh.client import pull_session
 from bokeh.models import ColumnDataSource
+from bokeh.plotting import figure
+from load.server import free_port
 from tornado.ioloop import IOLoop
 
 from app.serving import held_changes
 
 WAIT_S = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -66,7 +62,6 @@ def _accepts(port: int) -> bool:
 
 
 def _figure(source):
-    from bokeh.plotting import figure
     fig = figure(height=100, width=100)
     fig.scatter("x", "x", source=source)
     return fig
