@@ -184,7 +184,8 @@ def run_key(scale: float, pages: int, procs: int = 1) -> str:
 def measure(db: Path, pages: int, rounds: int, text: str, user: str, root: Path,
             idle_s: float = 0.0, procs: int = 1) -> dict:
     port = free_port()
-    log = CACHE / f"browser-server-{db.stem}-p{pages}{f'-n{procs}' if procs > 1 else ''}.log"
+    name = f"{db.stem}-p{pages}" + (f"-n{procs}" if procs > 1 else "")  # as `run_key`
+    log = CACHE / f"browser-server-{name}.log"
     server = DashboardServer(db, log, root, port, procs)
     load_before = os.getloadavg()[0]  # a shared machine: other work slows every click
     try:
@@ -195,7 +196,7 @@ def measure(db: Path, pages: int, rounds: int, text: str, user: str, root: Path,
     finally:
         server.stop()
     if run.samples and run.samples[0].trace is not None:
-        with (CACHE / f"browser-trace-{db.stem}-p{pages}-n{procs}.json").open("w") as out:
+        with (CACHE / f"browser-trace-{name}.json").open("w") as out:
             json.dump([s.__dict__ for s in run.samples], out, indent=1)
     samples = [(s.kind, s.ms, s.message_ms) for s in run.samples]
     opens = [(o.kpis_ms, o.settled_ms) for o in run.opens]
