@@ -22,7 +22,6 @@ from app.serving.no_mathjax import drop_mathjax
 from app.state.freshness import follow_new_data
 from app.state.layers import get_layer
 from app.state.link import TABS, Link, read
-from app.state.refresh import IN_FLIGHT
 from app.state.store import FILTERS, QUICK_RANGES, DashboardState
 from app.state.warm import warm_first_page
 from app.views import (
@@ -306,9 +305,6 @@ class MainArea(pn.viewable.Viewer):
             prepare_hidden(state, [view for _, view in self.views[1:]])
 
     def _show(self, event) -> None:
-        # a tab shown is work for this page's browser and the event loop: other pages' hidden
-        # views wait for a quiet moment as they do after an update
-        IN_FLIGHT.touch(self.kpis.store)
         with pn.io.hold():
             for index, ((_, view), pane) in enumerate(zip(self.views, self.panes, strict=True)):
                 view.active = index == event.new

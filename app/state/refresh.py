@@ -26,55 +26,27 @@ LOADING_DELAY_S = 0.25
 
 
 class _InFlight:
-    """The updates of this process's sessions: how many are computing right now, and when each
-    session's last one started or ended. Background work (building hidden views ahead) waits
-    while any is computing or another session has just clicked, so it never slows a click."""
+    """How many updates of this process's sessions are computing right now. Background work
+    (making spare chart figures, app/views/spares.py) waits while any is, so it never slows a
+    click."""
 
     def __init__(self) -> None:
         self.count = 0
-        # id of the owner (a session's store) -> its last activity; ids, so that no session is
-        # kept alive from here
-        self._last: dict[int, float] = {}
 
-    def begin(self, owner: object) -> None:
+    def begin(self) -> None:
         self.count += 1
-        self._last[id(owner)] = time.monotonic()
 
-    def end(self, owner: object) -> None:
+    def end(self) -> None:
         self.count -= 1
-        self._last[id(owner)] = time.monotonic()
-
-    def touch(self, owner: object) -> None:
-        """`owner`'s user did something that costs no update (a tab shown): as busy as one."""
-        self._last[id(owner)] = time.monotonic()
-
-    def others_recent(self, owner: object, within_s: float) -> bool:
-        """Whether a session other than `owner` started or finished an update in the last
-        `within_s` seconds."""
-        return _other_within(self._last, owner, within_s, forget_s=max(within_s, 5.0))
-
-
-def _other_within(stamps: dict[int, float], session: object, within_s: float,
-                  forget_s: float) -> bool:
-    """Whether `stamps` (id of a session -> a time) holds a session other than `session` stamped
-    in the last `within_s` seconds; stamps older than `forget_s` are dropped on the way."""
-    now = time.monotonic()
-    found = False
-    for key, when in list(stamps.items()):
-        if now - when > forget_s:
-            stamps.pop(key, None)
-        elif now - when <= within_s and key != id(session):
-            found = True
-    return found
 
 
 IN_FLIGHT = _InFlight()
 
 
 class _Opening:
-    """The pages of this process being opened: built, not yet drawn by their browser. Work that
-    can wait (another session's hidden views) holds back meanwhile: in a burst of page opens,
-    every session building its hidden views at once made each page open 3-4x slower."""
+    """The pages of this process being opened: built, not yet drawn by their browser with its
+    hidden views. Work that can wait (making spare chart figures) holds back meanwhile: in a
+    burst of page opens, background builds made each page open 3-4x slower."""
 
     #: a page not drawn after this long (its browser went away) no longer holds anything back
     STALE_S = 15.0
@@ -108,32 +80,6 @@ class _Opening:
 OPENING = _Opening()
 
 
-#: How long after another session's last update the process counts as busy. Users of a busy
-#: team click every few seconds, with gaps of tens of ms between two of them; putting a hidden
-#: view on the page costs the event loop ~0.1-0.3 s, and in a gap it still delayed the next
-#: click (a load test's profile: 40% of the loop's busy time was such work).
-QUIET_S = 2.0
-
-
-def is_quiet(page: object) -> bool:
-    """No update is computing, no session but `page` has updated (or shown a tab) in the last
-    QUIET_S and no other page is opening."""
-    return not (IN_FLIGHT.count or IN_FLIGHT.others_recent(page, QUIET_S)
-                or OPENING.others(page))
-
-
-async def wait_quiet(page: object, poll_s: float = 0.05, limit_s: float = 20.0) -> bool:
-    """Wait until `is_quiet(page)`; True then, False when that did not happen within `limit_s`
-    (a busy server: the work is better left undone, done later only if it is needed)."""
-    waited = 0.0
-    while not is_quiet(page):
-        if waited >= limit_s:
-            return False
-        await asyncio.sleep(poll_s)
-        waited += poll_s
-    return True
-
-
 class LatestWins:
     """Runs `compute(inputs)` off the loop for the newest `request(inputs)` and hands its result
     to `apply(inputs, result)` on the loop. `slow(True)` is called when a computation has run
@@ -143,10 +89,8 @@ class LatestWins:
                  slow: Callable[[bool], None] | None = None,
                  schedule: Callable[[Callable], None] | None = None,
                  locked: Callable[[Callable], None] | None = None,
-                 delay: float = LOADING_DELAY_S, owner: object = None) -> None:
-        """`owner`: the session (its store) this runs for, as background work sees it."""
+                 delay: float = LOADING_DELAY_S) -> None:
         self.compute, self.apply, self.slow = compute, apply, slow or (lambda _on: None)
-        self.owner = owner if owner is not None else self
         self.schedule = schedule or _schedule_on_loop
         # how a page change is made: by default as a callback of the session's document, with
         # Bokeh's document lock held, so Bokeh sends the changes when it returns
@@ -171,7 +115,7 @@ class LatestWins:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        IN_FLIGHT.begin(self.owner)
+        IN_FLIGHT.begin()
         try:
             while self.applied < self.requested:
                 wanted, inputs = self.requested, self._inputs
@@ -194,7 +138,7 @@ class LatestWins:
             self.locked(partial(self.slow, False))
         finally:
             self._running = False
-            IN_FLIGHT.end(self.owner)
+            IN_FLIGHT.end()
         if self.applied < self.requested:  # a request that arrived during `apply`
             self._running = True
             self.schedule(self._run)

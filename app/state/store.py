@@ -91,8 +91,7 @@ class DashboardState(param.Parameterized):
         self._changed: set[str] = set()
         self._adjusting = False
         self._pending_parts: list[str] = []  # parts requested since the last result
-        self._updates = LatestWins(self._compute_inputs, self._apply, self._slow,
-                                   owner=self)
+        self._updates = LatestWins(self._compute_inputs, self._apply, self._slow)
         options = layer.filter_options(tenant=tenant)
         self.date_min, self.date_max = self.activity_span()
         self.set_choices(options)

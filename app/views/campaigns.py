@@ -158,7 +158,7 @@ class CampaignTable(LiveView):
         self._pager = Pager("Campaigns", lambda step: self._go(self.page + step))
         super().__init__(**params)
         # a page of a large scope is a query: off the event loop, the newest page wins
-        self._pages = LatestWins(self._fetch, self._show_page, owner=self.store)
+        self._pages = LatestWins(self._fetch, self._show_page)
         self.param.watch(lambda *_: self._load_page(), ["page", "page_size", "sort_by",
                                                         "ascending"])
         self.param.watch(self._on_shown, "shown")

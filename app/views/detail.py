@@ -175,7 +175,7 @@ class CampaignDetail:
                                                                      "border-radius": "6px",
                                                                      "padding": "6px"})
         self._updates = LatestWins(self._compute, self._apply,
-                                   lambda on: setattr(self._body, "loading", on), owner=store)
+                                   lambda on: setattr(self._body, "loading", on))
         self.shown = 0  # how often a detail was drawn (tests)
 
     def show(self, campaign: int | None) -> None:

@@ -39,6 +39,14 @@ def closed(doc) -> bool:
     return doc is not None and doc.session_context is None
 
 
+async def make_in_worker(make):
+    """`make()` in the process's build thread, one build at a time (`_BUILD_LOCK`)."""
+    def made():
+        with _BUILD_LOCK:
+            return make()
+    return await asyncio.get_running_loop().run_in_executor(_BUILDER, made)
+
+
 async def build_in_worker(view, doc=None) -> None:
     """`view.built()` in the process's build thread, with Panel's current document (`doc`'s
     session must still be open when its turn comes: a closed page is not built)."""
@@ -154,7 +162,10 @@ class LiveView(pn.viewable.Viewer):
         pn.state.execute(build)
 
     def _built_off_loop(self) -> None:
+        from app.views.spares import SPARES
+
         self._building = False
+        SPARES.fill_soon()  # what this build took from the spares, made again when free
         self._layout.loading = self.active and self.part in self.store.pending
         if self.active:
             self._update()

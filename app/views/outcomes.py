@@ -17,6 +17,7 @@ from app.views import charts
 from app.views import format as fmt
 from app.views.html_box import HtmlBox
 from app.views.live import LiveView, message_html
+from app.views.spares import SPARES
 from app.views.states import CSS, flow, note_html
 from semantic.catalog import statuses_where
 
@@ -134,24 +135,42 @@ def contact_note(kpis: dict) -> str:
             f"{'/'.join(statuses_where(contact=False))}).")
 
 
+def funnel_chart() -> charts.HBar:
+    return charts.HBar("Funnel: leads by current stage",
+                       [("Stage", "@stage"), ("Leads", "@count"), ("Share", "@pct")],
+                       height=320, axis_label="Leads")
+
+
+def ttfc_chart() -> charts.VBar:
+    return charts.VBar(
+        [label for _, label in TTFC_BUCKETS], "Campaigns by median time to first contact",
+        [("Median time to contact", "@bucket"), ("Campaigns", "@count"), ("Share", "@pct")],
+        axis_label="Campaigns")
+
+
+def arrival_chart() -> charts.Heatmap:
+    return charts.Heatmap(
+        "hour", "weekday", "leads", ARRIVAL_TITLE,
+        [("Day", "@weekday"), ("Hour", "@hour:00"), ("Leads", "@count")],
+        x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
+
+
+# made ahead: most of this view's build (app/views/spares.py)
+for _name, _make in (("donut", Donut), ("funnel", funnel_chart), ("ttfc", ttfc_chart),
+                     ("arrival", arrival_chart)):
+    SPARES.register(f"outcomes.{_name}", _make)
+
+
 class OutcomesView(LiveView):
     part = "outcomes"
 
     def build(self):
-        self._donut = Donut()
-        self._funnel = charts.HBar("Funnel: leads by current stage",
-                                   [("Stage", "@stage"), ("Leads", "@count"), ("Share", "@pct")],
-                                   height=320, axis_label="Leads")
-        self._ttfc = charts.VBar(
-            [label for _, label in TTFC_BUCKETS], "Campaigns by median time to first contact",
-            [("Median time to contact", "@bucket"), ("Campaigns", "@count"), ("Share", "@pct")],
-            axis_label="Campaigns")
+        self._donut = SPARES.take("outcomes.donut")
+        self._funnel = SPARES.take("outcomes.funnel")
+        self._ttfc = SPARES.take("outcomes.ttfc")
         self._ttfc_wait = HtmlBox(note_html("Time to first contact is being computed…"),
                                   css=CSS, visible=False)
-        self._arrival = charts.Heatmap(
-            "hour", "weekday", "leads", ARRIVAL_TITLE,
-            [("Day", "@weekday"), ("Hour", "@hour:00"), ("Leads", "@count")],
-            x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
+        self._arrival = SPARES.take("outcomes.arrival")
         self._arrival_zone = charts.subtitle(self._arrival.figure,
                                              arrival_zone(self.store.layer.time_zone))
         self._note = HtmlBox("", css=CSS)

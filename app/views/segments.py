@@ -12,6 +12,7 @@ from app.state.store import OTHER, SEGMENT_TOP_N
 from app.views import charts
 from app.views import format as fmt
 from app.views.live import LiveView
+from app.views.spares import SPARES
 from app.views.states import flow, note
 from semantic.catalog import DIMENSIONS, METRICS
 
@@ -72,6 +73,18 @@ def tooltips(key: str, title: str) -> list[tuple[str, str]]:
                                                    "@qualified_h")]
 
 
+def bar_chart(metric: str) -> charts.HBar:
+    """One metric's bars: a fixed height (room for every bar): a height that followed the bars
+    made the browser lay the whole page out again on each change (~0.6 s)."""
+    return charts.HBar(METRICS[metric].label, tooltips("project", METRICS[metric].label),
+                       number_format="0%" if metric == "ctr" else "0.[0]a",
+                       height=charts.bars_height(SEGMENT_TOP_N + 1))
+
+
+for _metric, *_ in CHARTS:  # made ahead: most of this view's build (app/views/spares.py)
+    SPARES.register(f"segments.{_metric}", lambda metric=_metric: bar_chart(metric))
+
+
 class SegmentsView(LiveView):
     """Three bar charts (CPL, CTR, cost per qualified lead) for one key at a time, chosen by a
     toggle: switching redraws the same charts in place (nested tabs of six charts made the
@@ -89,13 +102,7 @@ class SegmentsView(LiveView):
         self._by = pn.widgets.RadioButtonGroup.from_param(
             self.param.by, options={f"By {label.lower()}": key for key, label in KEYS.items()},
             button_type="primary", button_style="outline", name="")
-        # a fixed height (room for every bar): a height that followed the bars made the
-        # browser lay the whole page out again on each change (~0.6 s)
-        self._bars = {metric: charts.HBar(METRICS[metric].label,
-                                          tooltips("project", METRICS[metric].label),
-                                          number_format="0%" if metric == "ctr" else "0.[0]a",
-                                          height=charts.bars_height(SEGMENT_TOP_N + 1))
-                      for metric, _show, _color in CHARTS}
+        self._bars = {metric: SPARES.take(f"segments.{metric}") for metric, *_ in CHARTS}
         for bar in self._bars.values():  # a click keeps only that segment, in every view
             charts.on_click(bar.figure, bar.bars, "key", self._clicked)
         return pn.Column(self._by, flow(

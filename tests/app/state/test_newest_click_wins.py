@@ -121,26 +121,23 @@ def test_the_cpl_chart_with_one_value_shows_a_dot():
 
 def test_a_computing_update_holds_back_background_work():
     from app.state.refresh import IN_FLIGHT
-    from app.views.ahead import build_ahead
+    from app.views.spares import Spares
 
     async def scenario():
-        built = []
-
-        class View:
-            def built(self):
-                built.append(IN_FLIGHT.count)
-
+        made = []
+        spares = Spares(size=1)  # busy: an update computing or a page opening (the default)
+        spares.register("part", lambda: made.append(IN_FLIGHT.count))
         updates, _applied, _slow, _threads = make(compute_s=0.3)
         updates.request("a")
         await asyncio.sleep(0.01)
         during = IN_FLIGHT.count
-        task = build_ahead([View()])
+        task = asyncio.get_running_loop().create_task(spares.fill())
         await asyncio.sleep(0.15)
-        waited = list(built)  # the update is still computing: nothing built yet
+        waited = list(made)  # the update is still computing: nothing made yet
         await settle(updates)
         await task
-        return during, waited, built, IN_FLIGHT.count
+        return during, waited, made, IN_FLIGHT.count
 
-    during, waited, built, after = run(scenario())
+    during, waited, made, after = run(scenario())
     assert during == 1 and after == 0
-    assert waited == [] and built == [0], "built only once no update was computing"
+    assert waited == [] and made == [0], "made only once no update was computing"

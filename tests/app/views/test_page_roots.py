@@ -138,30 +138,6 @@ def test_a_tab_shown_before_its_view_was_built_builds_it_off_the_event_loop(area
     assert trends._shown[1] == trends.slice(trends.store.data)
 
 
-def test_background_work_holds_back_while_another_page_opens():
-    from app.state.refresh import OPENING
-
-    async def scenario():
-        built = []
-
-        class View:
-            def built(self):
-                built.append(True)
-
-        mine, other = object(), object()
-        OPENING.begin(mine)  # a page's own opening does not hold its own work back
-        OPENING.begin(other)
-        task = build_ahead([View()], mine)
-        await asyncio.sleep(0.3)
-        while_other_opens = list(built)
-        OPENING.end(other)
-        await task
-        OPENING.end(mine)
-        return while_other_opens, built
-    while_other_opens, built = run(scenario())
-    assert while_other_opens == [] and built == [True]
-
-
 def test_a_page_never_drawn_stops_holding_work_back(monkeypatch):
     from app.state import refresh
 
@@ -245,31 +221,6 @@ def test_trend_charts_are_built_without_touching_bokehs_current_document(area):
     with patch_curdoc(someone_elses):
         trends.built()
     assert someone_elses.theme is theme and not someone_elses.roots
-
-
-def test_another_sessions_recent_click_holds_background_work_back_and_a_busy_server_skips_it():
-    from app.state import refresh
-
-    mine, other = object(), object()
-
-    async def scenario():
-        refresh.IN_FLIGHT.begin(mine)
-        refresh.IN_FLIGHT.end(mine)
-        own_click = await refresh.wait_quiet(mine, limit_s=0.0)  # its own clicks: no wait
-        refresh.IN_FLIGHT.begin(other)
-        refresh.IN_FLIGHT.end(other)
-        just_after = await refresh.wait_quiet(mine, limit_s=0.1)
-        later = await refresh.wait_quiet(mine, limit_s=refresh.QUIET_S + 1)
-        return own_click, just_after, later
-    assert run(scenario()) == (True, False, True)
-
-    async def busy():
-        refresh.OPENING.begin(other)  # another page opening for longer than the wait allows
-        try:
-            return await refresh.wait_quiet(mine, limit_s=0.2)
-        finally:
-            refresh.OPENING.end(other)
-    assert run(busy()) is False, "a busy server gives the background work up"
 
 
 def test_bar_charts_value_axes_are_set_by_the_server():
