@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from contextlib import nullcontext
 from functools import partial
 
 import panel as pn
@@ -47,11 +48,13 @@ def prepare_hidden(page: object, views: list) -> None:
     async def loaded() -> None:
         # built once a browser has loaded the page: a session no browser ever loads (a link
         # checker, a health probe) takes no spares and builds nothing
-        task = build_ahead(views, doc)
-        if task is not None:
-            ahead.append(task)
         try:
-            await attach_hidden(views, task, doc)
+            await attach_from_spares(views, doc)
+            rest = [view for view in views if not view.is_built]
+            task = build_ahead(rest, doc)
+            if task is not None:
+                ahead.append(task)
+            await attach_hidden(rest, task, doc)
         finally:
             OPENING.end(page)
             SPARES.fill_soon()  # what this page took, made again while the process is free
@@ -111,11 +114,40 @@ async def attach_hidden(views: list, ahead: asyncio.Task | None, doc=None) -> No
         await asyncio.wait([done], timeout=ATTACH_TIMEOUT_S)
 
 
-def _attach(view, done: asyncio.Future) -> None:
+async def attach_from_spares(views: list, doc=None) -> None:
+    """Build, on the event loop, each view whose spare figures are all there (~5-20 ms each)
+    and put them on the page in one document change: one pass of Bokeh's bookkeeping over the
+    page's models (~40 ms with every view on it) and one message, which reaches the browser
+    while it still draws the page, before its user's first click. (Five changes, one per
+    view, reached a four-page benchmark's browsers up to 2 s apart, during their first
+    click.) The others are built in the build thread afterwards."""
+    if closed(doc):
+        return
+    done = asyncio.get_running_loop().create_future()
+    document = doc if doc is not None else pn.state.curdoc
+
+    def attach_all() -> None:
+        try:
+            # Bokeh's bookkeeping (`recompute`, a walk over every model of the page) once at
+            # the end, not once per view: ~220 instead of ~370 ms of event loop for five views
+            with document.models.freeze() if document is not None else nullcontext():
+                with pn.io.hold():
+                    for view in views:
+                        if view.build_from_spares():
+                            _attach(view)
+        finally:
+            if not done.done():
+                done.set_result(None)
+    with set_curdoc(doc):
+        pn.state.execute(attach_all, schedule=True)
+    await asyncio.wait([done], timeout=ATTACH_TIMEOUT_S)
+
+
+def _attach(view, done: asyncio.Future | None = None) -> None:
     try:
         view.attach()
     except Exception:  # noqa: BLE001 - the view is then drawn when its tab is shown
         log.exception("attaching a hidden view failed")
     finally:
-        if not done.done():
+        if done is not None and not done.done():
             done.set_result(None)

@@ -163,14 +163,15 @@ for _name, _make in (("donut", Donut), ("funnel", funnel_chart), ("ttfc", ttfc_c
 
 class OutcomesView(LiveView):
     part = "outcomes"
+    spare_parts = tuple(f"outcomes.{name}" for name in ("donut", "funnel", "ttfc", "arrival"))
 
     def build(self):
-        self._donut = SPARES.take("outcomes.donut")
-        self._funnel = SPARES.take("outcomes.funnel")
-        self._ttfc = SPARES.take("outcomes.ttfc")
+        self._donut = self.spare("outcomes.donut")
+        self._funnel = self.spare("outcomes.funnel")
+        self._ttfc = self.spare("outcomes.ttfc")
         self._ttfc_wait = HtmlBox(note_html("Time to first contact is being computed…"),
                                   css=CSS, visible=False)
-        self._arrival = SPARES.take("outcomes.arrival")
+        self._arrival = self.spare("outcomes.arrival")
         self._arrival_zone = charts.subtitle(self._arrival.figure,
                                              arrival_zone(self.store.layer.time_zone))
         self._note = HtmlBox("", css=CSS)

@@ -91,6 +91,7 @@ class SegmentsView(LiveView):
     tab's first showing send and lay out twice the models)."""
 
     part = "segments"
+    spare_parts = tuple(f"segments.{metric}" for metric, *_ in CHARTS)
     by = param.Selector(default="project", objects=list(KEYS),
                         doc="What the charts break down by (in the page's link).")
 
@@ -102,7 +103,7 @@ class SegmentsView(LiveView):
         self._by = pn.widgets.RadioButtonGroup.from_param(
             self.param.by, options={f"By {label.lower()}": key for key, label in KEYS.items()},
             button_type="primary", button_style="outline", name="")
-        self._bars = {metric: SPARES.take(f"segments.{metric}") for metric, *_ in CHARTS}
+        self._bars = {metric: self.spare(f"segments.{metric}") for metric, *_ in CHARTS}
         for bar in self._bars.values():  # a click keeps only that segment, in every view
             charts.on_click(bar.figure, bar.bars, "key", self._clicked)
         return pn.Column(self._by, flow(

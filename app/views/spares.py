@@ -71,6 +71,14 @@ class Spares:
             make = self._makers[name]
         return make()
 
+    def take_all(self, names) -> dict | None:
+        """One spare of each of `names`, or None (and nothing taken) when one has none left."""
+        with self._lock:
+            if not all(self._ready[name] for name in names):
+                return None
+            self.taken += len(names)
+            return {name: self._ready[name].popleft() for name in names}
+
     def count(self, name: str) -> int:
         return len(self._ready[name])
 

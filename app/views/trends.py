@@ -134,9 +134,10 @@ def period_days(periods: pd.DatetimeIndex, clicked: pd.Timestamp, grain: str
 
 class TrendsView(LiveView):
     part = "trends"
+    spare_parts = tuple(f"trends.{column}" for column, *_ in SERIES)
 
     def build(self):
-        self._charts = [SPARES.take(f"trends.{column}") for column, *_ in SERIES]
+        self._charts = [self.spare(f"trends.{column}") for column, *_ in SERIES]
         self._status_note = note("The lead status filter restricts leads and status changes; "
                                  "spend is not restricted by it, so CPL here is spend / "
                                  "filtered leads.", visible=False)

@@ -27,6 +27,9 @@ class View:
     def __init__(self, name: str, attached: list[tuple[str, float]]) -> None:
         self.name, self.attached = name, attached
 
+    def build_from_spares(self) -> bool:
+        return True
+
     def attach(self) -> None:
         self.attached.append((self.name, time.monotonic()))
 
@@ -92,7 +95,8 @@ def test_hidden_views_are_built_only_once_a_browser_has_loaded_the_page(monkeypa
     monkeypatch.setattr(ahead, "build_ahead", lambda *args: built.append(args) or None)
 
     async def scenario() -> tuple[int, int]:
-        prepare_hidden("page", [SimpleNamespace(is_built=False)])
+        prepare_hidden("page", [SimpleNamespace(is_built=False,
+                                                build_from_spares=lambda: False)])
         await asyncio.sleep(0.5)
         before = len(built)
         await onloads[0]()
@@ -101,3 +105,45 @@ def test_hidden_views_are_built_only_once_a_browser_has_loaded_the_page(monkeypa
         assert run(scenario()) == (0, 1)
     finally:
         OPENING.end("page")
+
+
+def test_views_whose_spares_are_there_are_put_on_the_page_in_one_change(warehouse, monkeypatch):
+    """Built on the loop from spares and attached in one document change: one message, one
+    pass of Bokeh's bookkeeping; a view without spares is built in the build thread after."""
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    from app.dashboard import MainArea
+    from app.state import store
+    from app.state.layers import get_layer
+    from app.views.spares import SPARES
+
+    run(SPARES.fill())
+    store.RESULTS.clear()
+    area = MainArea(store.DashboardState(get_layer(warehouse)))
+    hidden = [view for _, view in area.views[1:]]
+    trends = hidden[0]
+    monkeypatch.setattr(SPARES, "take_all", lambda names, take=SPARES.take_all: (
+        None if names == trends.spare_parts else take(names)))  # Trends' spares ran out
+    doc = Document()
+    recomputes = []
+    with set_curdoc(doc):
+        for root in area.roots:
+            doc.add_root(root.get_root(doc))
+        real = doc.models.recompute
+        monkeypatch.setattr(doc.models, "recompute", lambda: recomputes.append(1) or real())
+        monkeypatch.setattr(ahead, "closed", lambda page_doc: False)  # a served page's
+        run(ahead.attach_from_spares(hidden, doc))
+        in_one_change = len(recomputes)
+        assert [view.is_built for view in hidden] == [False] + [True] * (len(hidden) - 1)
+        assert [view.renders for view in hidden[1:]] == [1] * (len(hidden) - 1)
+        assert all(view._content.objects for view in hidden[1:]), "on the page, drawn"
+        assert not trends.is_built, "no figure made on the event loop"
+
+        async def built_in_the_build_thread() -> None:
+            await attach_hidden([trends], ahead.build_ahead([trends]))
+        run(built_in_the_build_thread())
+    assert in_one_change == 1, "one pass of the bookkeeping for all of them"
+    assert trends.renders == 1 and trends._content.objects
+    every = {model.id for model in doc.models}
+    assert all(model.document is doc for model in doc.models) and len(every) > 500
