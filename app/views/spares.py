@@ -17,6 +17,7 @@ competes with a click.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import os
 import threading
@@ -97,7 +98,12 @@ class Spares:
             return
         task = self._filling.get(loop)
         if task is None or task.done():
-            self._filling[loop] = loop.create_task(self.fill())
+            # in a context of its own: the caller's holds its session's document (Panel's
+            # current document), which a task keeps alive as long as it is referenced (a load
+            # test found one session's store alive 92 s after it closed)
+            task = loop.create_task(self.fill(), context=contextvars.Context())
+            self._filling[loop] = task
+            task.add_done_callback(lambda _done: self._filling.pop(loop, None))
 
     async def fill(self) -> None:
         """Make missing spares one at a time in the build thread, each only while the process

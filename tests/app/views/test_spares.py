@@ -121,3 +121,25 @@ def test_a_spare_outcomes_chart_gets_its_session_s_time_zone(warehouse, filled):
     assert view._arrival_zone.text == f"Hours in {zone or 'the export’s local time'}"
     titles = [t for t in view._arrival.figure.above if hasattr(t, "text")]
     assert [t.text for t in titles].count(view._arrival_zone.text) == 1, "one subtitle"
+
+
+def test_the_fill_task_does_not_hold_the_callers_session():
+    # a task keeps the context it was made in: made in a session's callback, that context held
+    # the session's document (Panel's current document) and so its store, after it closed
+    import contextvars
+
+    page = contextvars.ContextVar("page", default=None)
+    seen = []
+    spares = Spares(size=1, busy=lambda: seen.append(page.get()) or False)
+    spares.register("part", lambda: 1)
+
+    async def scenario() -> None:
+        page.set("a session's document")
+        spares.fill_soon()
+        for _ in range(100):
+            if not spares._filling:
+                break
+            await asyncio.sleep(0.02)
+    run(scenario())
+    assert seen == [None] and spares.count("part") == 1
+    assert not spares._filling, "no finished task kept"
