@@ -1,13 +1,14 @@
-"""Chart components made before a session asks for them: a tab's first showing takes a spare
-instead of drawing its Bokeh figures then.
+"""Chart figures made before a session asks for them: opening a page takes spares instead of
+making its views' Bokeh figures then.
 
 Making a view's figures is most of its build (the four hvPlot trend charts ~250 ms of Python,
-Lead outcomes' ~90 ms, Segments' ~60 ms) and runs in the process's one build thread. With
+Lead outcomes' ~85 ms, Segments' ~60 ms) and runs in the process's one build thread. With
 several pages showing the same tab at once, each page's build waited behind the others' (a
-four-page benchmark: Lead outcomes' view reached the page 310-715 ms after the click, ~120 ms
-of it its own build). A spare is session-free (no callback, no data: figures with their
-sources, tools and styling), so a view binds its callbacks and draws its data as it would
-with figures made on the spot.
+four-page benchmark: Lead outcomes' view reached the page 310-715 ms after the click). A spare
+is session-free (no callback, no data: figures with their sources, tools and styling), so a
+view binds its clicks and draws its data as it would with figures made on the spot; built from
+spares, a view takes 5-20 ms, so a page's hidden views are put on it as it opens
+(app/views/ahead.py).
 
 Each process keeps `SIZE` spares of every registered part, made one at a time in the build
 thread while no session's update is computing and no page is opening, so filling them never
