@@ -5,14 +5,14 @@ its filter choices and date span and recomputes its views. No restart, no page r
 from __future__ import annotations
 
 import asyncio
-import os
 
 import panel as pn
 
+from app.settings import env_int
 from app.state.warm import warm_first_page
 
 #: How often a session checks for a new warehouse file.
-CHECK_EVERY_MS = int(os.environ.get("CAMPAIGN_BI_DATA_CHECK_MS", "5000"))
+CHECK_EVERY_MS = env_int("CAMPAIGN_BI_DATA_CHECK_MS", 5000, minimum=1)
 
 
 def follow_new_data(state) -> None:

@@ -10,10 +10,11 @@ whenever the choices change (projects narrow when business users change).
 from __future__ import annotations
 
 import html
-import os
 
 import panel as pn
 import param
+
+from app.settings import env_int
 
 
 def safe_labels(values) -> dict[str, object]:
@@ -47,7 +48,7 @@ def data_choice(owner: param.Parameterized, name: str, **widget_params) -> pn.wi
 #: Above this many choices a picker searches the database as you type instead of sending every
 #: choice to the browser: Choices.js re-filters all options on each keystroke, and with tens of
 #: thousands the page takes many seconds to open and a keystroke many more.
-FULL_LIST_LIMIT = int(os.environ.get("CAMPAIGN_BI_PICKER_FULL_LIST", "2000"))
+FULL_LIST_LIMIT = env_int("CAMPAIGN_BI_PICKER_FULL_LIST", 2000)
 
 
 #: Bokeh redraws the completion menu on keystrokes only; completions answered by the server

@@ -20,18 +20,18 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import os
 import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
 
+from app.settings import env_int
 from app.state.refresh import IN_FLIGHT, OPENING
 
 log = logging.getLogger(__name__)
 
 #: Spares kept per part and process: a team's pages opening together each find theirs.
-SIZE = int(os.environ.get("CAMPAIGN_BI_SPARE_VIEWS", "4"))
+SIZE = env_int("CAMPAIGN_BI_SPARE_VIEWS", 4)
 #: How often a waiting fill looks whether the process is free again.
 POLL_S = 0.05
 
