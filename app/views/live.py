@@ -23,6 +23,7 @@ import param
 from panel.io.state import set_curdoc
 
 from app.views.html_box import HtmlBox
+from app.views.spares import SPARES
 from app.views.states import CSS, EMPTY_HINT, EMPTY_TEXT
 
 log = logging.getLogger(__name__)
@@ -166,8 +167,6 @@ class LiveView(pn.viewable.Viewer):
         pn.state.execute(build)
 
     def _built_off_loop(self) -> None:
-        from app.views.spares import SPARES
-
         self._building = False
         SPARES.fill_soon()  # what this build took from the spares, made again when free
         self._layout.loading = self.active and self.part in self.store.pending
@@ -200,16 +199,12 @@ class LiveView(pn.viewable.Viewer):
 
     def spare(self, name: str):
         """For `build()`: a spare figure of part `name` (reserved, taken now, or made now)."""
-        from app.views.spares import SPARES
-
         return self._spares.pop(name, None) or SPARES.take(name)
 
     def build_from_spares(self) -> bool:
         """Build now, in the calling thread (the event loop), if a spare of every part it needs
         is left: then the build is a ~5-20 ms binding of clicks and panes. False, with nothing
         done, when a part would have to be made (that belongs in the build thread)."""
-        from app.views.spares import SPARES
-
         if self._built is not None:
             return True
         if self._building:

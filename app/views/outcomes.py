@@ -155,23 +155,22 @@ def arrival_chart() -> charts.Heatmap:
         x_order=[f"{h:02d}" for h in range(24)], y_order=list(WEEKDAYS))
 
 
-# made ahead: most of this view's build (app/views/spares.py)
-for _name, _make in (("donut", Donut), ("funnel", funnel_chart), ("ttfc", ttfc_chart),
-                     ("arrival", arrival_chart)):
-    SPARES.register(f"outcomes.{_name}", _make)
+#: chart -> its spare part: made ahead, most of this view's build (app/views/spares.py)
+PARTS = {name: SPARES.register(f"outcomes.{name}", make) for name, make in (
+    ("donut", Donut), ("funnel", funnel_chart), ("ttfc", ttfc_chart), ("arrival", arrival_chart))}
 
 
 class OutcomesView(LiveView):
     part = "outcomes"
-    spare_parts = tuple(f"outcomes.{name}" for name in ("donut", "funnel", "ttfc", "arrival"))
+    spare_parts = tuple(PARTS.values())
 
     def build(self):
-        self._donut = self.spare("outcomes.donut")
-        self._funnel = self.spare("outcomes.funnel")
-        self._ttfc = self.spare("outcomes.ttfc")
+        self._donut = self.spare(PARTS["donut"])
+        self._funnel = self.spare(PARTS["funnel"])
+        self._ttfc = self.spare(PARTS["ttfc"])
         self._ttfc_wait = HtmlBox(note_html("Time to first contact is being computed…"),
                                   css=CSS, visible=False)
-        self._arrival = self.spare("outcomes.arrival")
+        self._arrival = self.spare(PARTS["arrival"])
         self._arrival_zone = charts.subtitle(self._arrival.figure,
                                              arrival_zone(self.store.layer.time_zone))
         self._note = HtmlBox("", css=CSS)

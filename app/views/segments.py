@@ -3,6 +3,8 @@ segments by spend are shown, the rest folded into "Other" (its ratios recomputed
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import panel as pn
 import param
@@ -81,8 +83,9 @@ def bar_chart(metric: str) -> charts.HBar:
                        height=charts.bars_height(SEGMENT_TOP_N + 1))
 
 
-for _metric, *_ in CHARTS:  # made ahead: most of this view's build (app/views/spares.py)
-    SPARES.register(f"segments.{_metric}", lambda metric=_metric: bar_chart(metric))
+#: metric -> its spare part: made ahead, most of this view's build (app/views/spares.py)
+PARTS = {metric: SPARES.register(f"segments.{metric}", partial(bar_chart, metric))
+         for metric, *_ in CHARTS}
 
 
 class SegmentsView(LiveView):
@@ -91,7 +94,7 @@ class SegmentsView(LiveView):
     tab's first showing send and lay out twice the models)."""
 
     part = "segments"
-    spare_parts = tuple(f"segments.{metric}" for metric, *_ in CHARTS)
+    spare_parts = tuple(PARTS.values())
     by = param.Selector(default="project", objects=list(KEYS),
                         doc="What the charts break down by (in the page's link).")
 
@@ -103,7 +106,7 @@ class SegmentsView(LiveView):
         self._by = pn.widgets.RadioButtonGroup.from_param(
             self.param.by, options={f"By {label.lower()}": key for key, label in KEYS.items()},
             button_type="primary", button_style="outline", name="")
-        self._bars = {metric: self.spare(f"segments.{metric}") for metric, *_ in CHARTS}
+        self._bars = {metric: self.spare(name) for metric, name in PARTS.items()}
         for bar in self._bars.values():  # a click keeps only that segment, in every view
             charts.on_click(bar.figure, bar.bars, "key", self._clicked)
         return pn.Column(self._by, flow(

@@ -56,10 +56,12 @@ class Spares:
         self.taken = 0  # handed out from the pool (tests)
         self.made_on_demand = 0  # none was left
 
-    def register(self, name: str, make: Callable[[], object]) -> None:
+    def register(self, name: str, make: Callable[[], object]) -> str:
+        """Keep spares of part `name`, made by `make()`; returns `name` (for `take`)."""
         with self._lock:
             self._makers[name] = make
             self._ready.setdefault(name, deque())
+        return name
 
     def take(self, name: str):
         """A spare of `name` (never handed out twice), or one made now. Safe in any thread;
@@ -109,7 +111,7 @@ class Spares:
     async def fill(self) -> None:
         """Make missing spares one at a time in the build thread, each only while the process
         is free."""
-        from app.views.live import make_in_worker
+        from app.views.live import make_in_worker  # live imports this module
 
         while (name := self._next_missing()) is not None:
             while self._busy():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from functools import partial
 
 import holoviews as hv
 import hvplot.pandas  # noqa: F401  (registers .hvplot)
@@ -82,8 +83,9 @@ def chart(column: str, title: str, ylabel: str, number: str, color: str, count: 
     return fig, renderers[Line].data_source, renderers[Scatter].data_source, hover
 
 
-for _spec in SERIES:  # made ahead: most of this view's build (app/views/spares.py)
-    SPARES.register(f"trends.{_spec[0]}", lambda spec=_spec: chart(*spec))
+#: one spare part per series, in SERIES' order: made ahead, most of this view's build
+#: (app/views/spares.py)
+PARTS = tuple(SPARES.register(f"trends.{spec[0]}", partial(chart, *spec)) for spec in SERIES)
 
 _FREQ = {"day": "D", "week": "W-MON", "month": "MS"}
 _ADDITIVE = ("leads", "spend", "status_changes")
@@ -134,10 +136,10 @@ def period_days(periods: pd.DatetimeIndex, clicked: pd.Timestamp, grain: str
 
 class TrendsView(LiveView):
     part = "trends"
-    spare_parts = tuple(f"trends.{column}" for column, *_ in SERIES)
+    spare_parts = PARTS
 
     def build(self):
-        self._charts = [self.spare(f"trends.{column}") for column, *_ in SERIES]
+        self._charts = [self.spare(name) for name in PARTS]
         self._status_note = note("The lead status filter restricts leads and status changes; "
                                  "spend is not restricted by it, so CPL here is spend / "
                                  "filtered leads.", visible=False)
